@@ -1,0 +1,48 @@
+"""Scoped getters for the organisation: the only way views and endpoints fetch org objects."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from branchcx.org.models import ApiToken, Branch, StaffProfile
+from branchcx.org.scoping import get_in_scope, require_perm
+
+
+def branches_for_user(user: Any) -> QuerySet[Branch]:
+    require_perm(user, "org.view_branch")
+    return Branch.objects.visible_to(user).select_related("parent")
+
+
+def get_branch_for_user(user: Any, code: str) -> Branch:
+    branch: Branch = get_in_scope(Branch.objects.select_related("parent"), user, code=code)
+    require_perm(user, "org.view_branch")
+    return branch
+
+
+def staff_for_user(user: Any) -> QuerySet[StaffProfile]:
+    require_perm(user, "org.view_staffprofile")
+    return StaffProfile.objects.visible_to(user).select_related("branch", "user")
+
+
+def get_staff_for_user(user: Any, staff_uuid: UUID | str) -> StaffProfile:
+    staff: StaffProfile = get_in_scope(
+        StaffProfile.objects.select_related("branch", "user"), user, uuid=staff_uuid
+    )
+    require_perm(user, "org.view_staffprofile")
+    return staff
+
+
+def tokens_for_user(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=user.pk)
+
+
+def get_own_token(user: Any, token_uuid: UUID | str) -> ApiToken:
+    """A user manages only their own tokens; anyone else's is a 404."""
+    try:
+        return ApiToken.objects.get(user_id=user.pk, uuid=token_uuid)
+    except (ApiToken.DoesNotExist, ValueError):
+        raise Http404 from None

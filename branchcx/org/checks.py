@@ -1,0 +1,82 @@
+"""System check: no model that belongs to a branch can be defined without scoping.
+
+Runs on every ``manage.py``/``branchcx`` command and at server start, so a new app that adds
+``branch = ForeignKey(Branch)`` without ``scope_field`` and ``ScopedManager`` does not start.
+A model that is legitimately not scoped says why in ``scope_exempt``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+
+
+def _resolves_to_branch(model: Any, field_path: str) -> bool:
+    from branchcx.org.models import Branch
+
+    if field_path == "":
+        return model is Branch
+    current = model
+    for part in field_path.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        current = field.related_model
+    return current is Branch
+
+
+@checks.register()
+def check_branch_scoping(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from branchcx.org.models import Branch
+    from branchcx.org.scoping import ScopedQuerySet
+
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("branchcx.") or model._meta.app_label == "history":
+            continue
+        if model.__name__.startswith("Historical"):
+            continue  # simple-history copies; reached only through their scoped parent
+        has_branch_fk = any(
+            f.is_relation and f.related_model is Branch and f.concrete
+            for f in model._meta.get_fields()
+        )
+        scope_field = getattr(model, "scope_field", None)
+        if getattr(model, "scope_exempt", None):
+            continue
+        if scope_field is None:
+            if has_branch_fk:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label} has a foreign key to Branch but no scope_field.",
+                        hint="Declare scope_field and use ScopedManager, or give a reason in "
+                        "scope_exempt.",
+                        obj=model,
+                        id="branchcx.E001",
+                    )
+                )
+            continue
+        if not isinstance(model._default_manager.all(), ScopedQuerySet):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} declares scope_field but its default manager is not "
+                    "scoped.",
+                    hint="Use objects = ScopedManager() (or a subclass).",
+                    obj=model,
+                    id="branchcx.E002",
+                )
+            )
+        if not _resolves_to_branch(model, scope_field):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.scope_field {scope_field!r} does not lead to Branch.",
+                    obj=model,
+                    id="branchcx.E003",
+                )
+            )
+    return errors

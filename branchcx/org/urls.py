@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from branchcx.org import views
+
+app_name = "org"
+urlpatterns = [
+    path("units/", views.branch_list, name="branch_list"),
+    path("units/new/", views.branch_create, name="branch_create"),
+    path("units/<str:code>/", views.branch_detail, name="branch_detail"),
+    path("units/<str:code>/edit/", views.branch_edit, name="branch_edit"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/new/", views.staff_create, name="staff_create"),
+    path("staff/<uuid:uuid>/", views.staff_detail, name="staff_detail"),
+    path("staff/<uuid:uuid>/edit/", views.staff_edit, name="staff_edit"),
+    path("staff/<uuid:uuid>/unmask/", views.staff_unmask, name="staff_unmask"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<uuid:uuid>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from branchcx.api import api
+from branchcx.web import views as web_views
+
+urlpatterns = [
+    path("healthz", web_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("branchcx.web.urls")),
+    path("org/", include("branchcx.org.urls")),
+    path("audit/", include("branchcx.audit.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "branchcx.web.views.forbidden"
+handler404 = "branchcx.web.views.not_found"
+handler500 = "branchcx.web.views.server_error"

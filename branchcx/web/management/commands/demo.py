@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from branchcx.org.demo import DEMO_PASSWORD, build_organisation
+
+
+class Command(BaseCommand):
+    help = "Load demonstration data (once: does nothing when a head office already exists)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--branches", type=int, default=2, help="Branches (1 to 5).")
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        with transaction.atomic():
+            logins = build_organisation(branches=opts["branches"], seed=opts["seed"])
+        if not logins:
+            self.stdout.write("Demo data is already loaded.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data loaded. Every demo login's password: {DEMO_PASSWORD}")
+        )
+        for login in logins:
+            self.stdout.write(f"  {login.username:<22} {login.role}  ({login.unit})")
