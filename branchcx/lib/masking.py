@@ -27,10 +27,11 @@ import re
 MASK = "*"
 
 # Two-character surnames (复姓) seen in practice; anything else is a one-character surname.
-COMPOUND_SURNAMES = frozenset(
+_COMPOUND = (
     "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 "
-    "端木 百里 呼延 独孤 南宫 西门 万俟 闻人 澹台 公冶 太史 申屠 赫连 濮阳 单于".split()  # noqa: SIM905 (one line per row reads better than 31 quoted items)
+    "端木 百里 呼延 独孤 南宫 西门 万俟 闻人 澹台 公冶 太史 申屠 赫连 濮阳 单于"
 )
+COMPOUND_SURNAMES = frozenset(_COMPOUND.split())
 # Keep the address down to the district or county; failing that, down to the city.
 _ADDRESS_PREFIXES = (re.compile(r"^.{2,12}?[区县旗]"), re.compile(r"^.{2,10}?市"))
 
