@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,19 +32,51 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 from branchcx.audit.api import router as audit_router
+from branchcx.lib.clientip import client_ip
 from branchcx.lib.errors import ConflictError
 from branchcx.org.actions import authenticate_token
 from branchcx.org.api import router as org_router
 
+BAD_TOKEN_LIMIT = 20  # failed bearer tokens per client address and minute
+
 
 class BearerTokenAuth(HttpBearer):
-    """``Authorization: Bearer bcx_…`` with a personal API token."""
+    """``Authorization: Bearer bcx_…`` with a personal API token.
+
+    Rate limits run only after authentication succeeds, so failed tokens are counted here:
+    a client sending many wrong tokens is answered 429 before any more are looked up.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        key = f"api-bad-token:{client_ip(request)}"
+        if cache.get(key, 0) >= BAD_TOKEN_LIMIT:
+            raise Throttled(60)
         user = authenticate_token(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            cache.add(key, 0, timeout=60)
+            cache.incr(key)
+            return None
+        request.user = user
         return user
+
+
+class _SettingsRate:
+    """Read the rate from settings on every request, so operators (and tests) can change it."""
+
+    setting = ""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = getattr(settings, self.setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[attr-defined]
+        return super().allow_request(request)  # type: ignore[misc,no-any-return]
+
+
+class AnonThrottle(_SettingsRate, AnonRateThrottle):
+    setting = "BRANCHCX_API_ANON_RATE"
+
+
+class UserThrottle(_SettingsRate, UserRateThrottle):
+    setting = "BRANCHCX_API_RATE"
 
 
 class StaffSessionAuth(SessionAuth):
@@ -57,8 +90,8 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerTokenAuth(), StaffSessionAuth()],
     throttle=[
-        AnonRateThrottle(settings.BRANCHCX_API_ANON_RATE),
-        UserRateThrottle(settings.BRANCHCX_API_RATE),
+        AnonThrottle(settings.BRANCHCX_API_ANON_RATE),
+        UserThrottle(settings.BRANCHCX_API_RATE),
     ],
     docs_url="/docs",
 )

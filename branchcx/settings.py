@@ -270,6 +270,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+if DEBUG:
+    # Embedded mode serves from the app folders; an empty STATIC_ROOT keeps whitenoise quiet.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- logging -----------------------------------------------------------------------------
 # Logs carry no personal data: URLs never contain it, and request bodies are not logged.
@@ -281,3 +284,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("BRANCHCX_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# django-ninja: pagination of every list, and who counts as the client for rate limits.
+NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_MAX_PER_PAGE_SIZE = 200
+NINJA_NUM_PROXIES = BRANCHCX_TRUSTED_PROXIES  # never trust X-Forwarded-For beyond our proxies

@@ -1,6 +1,7 @@
 """Read-only API over the audit trail. There is no endpoint that changes an event."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: django-ninja builds its query and pagination
+# models from the live annotations, and string annotations break them.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest

@@ -36,6 +36,11 @@ def get_staff_for_user(user: Any, staff_uuid: UUID | str) -> StaffProfile:
     return staff
 
 
+def own_staff_profile(user: Any) -> StaffProfile | None:
+    """The signed-in user's own profile (None for a superuser without one)."""
+    return StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+
+
 def tokens_for_user(user: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=user.pk)
 

@@ -1,6 +1,7 @@
 """API for the organisation: the caller, units, staff and personal API tokens."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: django-ninja builds its query and pagination
+# models from the live annotations, and string annotations break them.
 
 from typing import Any
 from uuid import UUID
@@ -9,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from branchcx.audit.actions import Action, do_unmask, record
 from branchcx.lib.masking import mask_name
@@ -40,7 +42,7 @@ def _fields_set(payload: Any, exclude: set[str]) -> dict[str, Any]:
 @router.get("/me", response=MeOut, tags=["me"], summary="Who am I")
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
-    staff = StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+    staff = access.own_staff_profile(user)
     return {
         "username": user.get_username(),
         "full_name": staff.full_name if staff else user.get_full_name(),
@@ -72,12 +74,12 @@ def get_branch(request: HttpRequest, code: str) -> Branch:
 
 
 @router.post("/branches", response={201: BranchOut}, tags=["organisation"])
-def create_branch(request: HttpRequest, payload: BranchCreateIn) -> tuple[int, Branch]:
+def create_branch(request: HttpRequest, payload: BranchCreateIn) -> Status:
     parent = access.get_branch_for_user(request.user, payload.parent) if payload.parent else None
     branch = actions.do_create_branch(
         request.user, **payload.model_dump(exclude={"parent"}), parent=parent
     )
-    return 201, branch
+    return Status(201, branch)
 
 
 @router.patch("/branches/{code}", response=BranchOut, tags=["organisation"])
@@ -123,12 +125,12 @@ def get_staff(request: HttpRequest, uuid: UUID) -> StaffProfile:
 
 
 @router.post("/staff", response={201: StaffCreatedOut}, tags=["organisation"])
-def create_staff(request: HttpRequest, payload: StaffCreateIn) -> tuple[int, dict[str, Any]]:
+def create_staff(request: HttpRequest, payload: StaffCreateIn) -> Status:
     branch = access.get_branch_for_user(request.user, payload.branch)
     staff, temporary = actions.do_create_staff(
         request.user, **payload.model_dump(exclude={"branch"}), branch=branch
     )
-    return 201, {"staff": staff, "temporary_password": temporary}
+    return Status(201, {"staff": staff, "temporary_password": temporary})
 
 
 @router.patch("/staff/{uuid}", response=StaffOut, tags=["organisation"])
@@ -160,13 +162,13 @@ def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, tags=["me"])
-def create_token(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status:
     token, secret = actions.do_create_token(request.user, name=payload.name, days=payload.days)
-    return 201, {"token": token, "secret": secret}
+    return Status(201, {"token": token, "secret": secret})
 
 
 @router.delete("/tokens/{uuid}", response={204: None}, tags=["me"])
-def revoke_token(request: HttpRequest, uuid: UUID) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, uuid: UUID) -> Status:
     token = access.get_own_token(request.user, uuid)
     actions.do_revoke_token(request.user, token)
-    return 204, None
+    return Status(204, None)

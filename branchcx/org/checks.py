@@ -7,6 +7,7 @@ A model that is legitimately not scoped says why in ``scope_exempt``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -33,11 +34,15 @@ def _resolves_to_branch(model: Any, field_path: str) -> bool:
 
 @checks.register()
 def check_branch_scoping(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return scoping_errors(apps.get_models())
+
+
+def scoping_errors(models: Iterable[Any]) -> list[checks.CheckMessage]:
     from branchcx.org.models import Branch
     from branchcx.org.scoping import ScopedQuerySet
 
     errors: list[checks.CheckMessage] = []
-    for model in apps.get_models():
+    for model in models:
         if not model.__module__.startswith("branchcx.") or model._meta.app_label == "history":
             continue
         if model.__name__.startswith("Historical"):

@@ -21,6 +21,9 @@ def staff_by_role(staff: QuerySet[StaffProfile]) -> list[dict[str, Any]]:
 
 
 def units_with_staff_counts(branches: QuerySet[Branch]) -> QuerySet[Branch]:
-    return branches.annotate(
-        active_staff=Count("staff", filter=Q(staff__is_active=True))
-    ).select_related("parent")
+    # An aggregate drops Meta.ordering, so order explicitly (tree order for the lists).
+    return (
+        branches.annotate(active_staff=Count("staff", filter=Q(staff__is_active=True)))
+        .select_related("parent")
+        .order_by("path")
+    )

@@ -155,7 +155,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "role": role,
             "unit": unit,
             "roles": Role.choices,
-            "units": access.branches_for_user(request.user).only("code", "name"),
+            "units": access.branches_for_user(request.user)
+            .select_related(None)
+            .only("code", "name"),
             "can_add": request.user.has_perm("org.add_staffprofile"),
         },
     )
