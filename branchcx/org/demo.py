@@ -192,3 +192,14 @@ def build_organisation(branches: int = 2, seed: int = 1) -> list[DemoLogin]:
             for role, suffix in OUTLET_ROLES:
                 staff(outlet, f"{outlet_code.lower()}.{suffix}", role, region)
     return logins
+
+
+def existing_logins(limit: int = 40) -> list[DemoLogin]:
+    """The sign-ins of an organisation already loaded, in tree order (for ``make run``)."""
+    from branchcx.org.models import StaffProfile
+
+    staff = StaffProfile.objects.filter(is_active=True).select_related("user", "branch")
+    return [
+        DemoLogin(s.user.get_username(), str(Role(s.role).label), s.branch.name)
+        for s in staff.order_by("branch__path", "employee_no")[:limit]
+    ]

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from branchcx.org.demo import DEMO_PASSWORD, build_organisation
+from branchcx.org.demo import DEMO_PASSWORD, build_organisation, existing_logins
 
 
 class Command(BaseCommand):
@@ -18,11 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         with transaction.atomic():
             logins = build_organisation(branches=opts["branches"], seed=opts["seed"])
-        if not logins:
+        if logins:
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
             self.stdout.write("Demo data is already loaded.")
-            return
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data loaded. Every demo login's password: {DEMO_PASSWORD}")
-        )
+            logins = existing_logins()
+        self.stdout.write(f"Demo logins (the password of each: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role}  ({login.unit})")
