@@ -68,7 +68,7 @@ class _SettingsRate:
     def allow_request(self, request: HttpRequest) -> bool:
         self.rate = getattr(settings, self.setting)
         self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[attr-defined]
-        return super().allow_request(request)  # type: ignore[misc,no-any-return]
+        return super().allow_request(request)  # type: ignore[misc]
 
 
 class AnonThrottle(_SettingsRate, AnonRateThrottle):

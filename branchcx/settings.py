@@ -134,7 +134,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "branchcx.sqlite3",
+            "NAME": str(DATA_DIR / "branchcx.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers go on while one writer commits; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers wait instead of failing mid-transaction.

@@ -13,26 +13,24 @@ model with a branch foreign key has neither, so a new app cannot forget.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-
-def scope_path(user: AbstractBaseUser | AnonymousUser | Any) -> str | None:
+def scope_path(user: Any) -> str | None:
     """The branch path whose subtree ``user`` may see.
 
     "" means the whole network; None means nothing (anonymous, inactive or unassigned).
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    cached = getattr(user, "_branchcx_scope_path", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    # Cached on the user object, which lives for one request.
+    if hasattr(user, "_branchcx_scope_path"):
+        cached: str | None = user._branchcx_scope_path
+        return cached
     from branchcx.org.models import StaffProfile
 
     profile = (

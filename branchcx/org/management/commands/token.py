@@ -48,8 +48,8 @@ class Command(BaseCommand):
                     f"{t.uuid}  {t.prefix}…  {t.name}  {state}  expires {t.expires_at:%Y-%m-%d}"
                 )
         else:
-            token = ApiToken.objects.filter(uuid=opts["uuid"]).select_related("user").first()
-            if token is None:
+            found = ApiToken.objects.filter(uuid=opts["uuid"]).select_related("user").first()
+            if found is None:
                 raise CommandError("No such token.")
-            do_revoke_token(token.user, token)
-            self.stdout.write(f"Revoked {token.prefix}….")
+            do_revoke_token(found.user, found)
+            self.stdout.write(f"Revoked {found.prefix}….")
