@@ -55,3 +55,14 @@ def test_token_command_creates_lists_and_revokes(org):
     assert (
         Client(headers={"Authorization": f"Bearer {secret}"}).get("/api/v1/me").status_code == 401
     )
+
+
+def test_createunit_builds_the_tree_in_order(db):
+    out("createunit", "HO", name="总行", level="head_office")
+    out("createunit", "GD01", name="深圳分行", level="branch", parent="HO")
+    with pytest.raises(CommandError, match="parent"):
+        out("createunit", "GD0101", name="南山支行", level="outlet", parent="HO")
+    out("createunit", "GD0101", name="南山支行", level="outlet", parent="GD01")
+    from branchcx.org.models import Branch
+
+    assert Branch.objects.get(code="GD0101").path == "/HO/GD01/GD0101/"
