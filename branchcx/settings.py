@@ -53,6 +53,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("BRANCHCX_DEBUG", True)
 DATA_DIR = Path(os.environ.get("BRANCHCX_DATA_DIR") or Path.cwd() / "var").resolve()
+# The embedded database, the task queue and static files live here in every mode.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- secrets -----------------------------------------------------------------------------
 # Production reads secrets only from the environment; embedded mode keeps generated ones in
