@@ -29,6 +29,7 @@ from django.db import models
 
 FORMAT_VERSION = "v1"
 NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 class DecryptionError(Exception):
@@ -65,9 +66,12 @@ def split_token(token: str) -> tuple[str, bytes]:
             "it may have been written around the application."
         )
     try:
-        return key_id, base64.b64decode(body, validate=True)
+        blob = base64.b64decode(body, validate=True)
     except ValueError:
         raise DecryptionError("A stored ciphertext is not valid base64.") from None
+    if len(blob) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("A stored ciphertext is truncated.")
+    return key_id, blob
 
 
 def key_id_of(token: str) -> str:

@@ -57,6 +57,6 @@ def normalise_card_number(value: str) -> str:
 def normalise_account_number(value: str) -> str:
     """A bank account number: digits only (length varies by bank, 8 to 32)."""
     digits = _SPACES.sub("", value)
-    if not digits.isdigit() or not 8 <= len(digits) <= 32:
+    if not (digits.isascii() and digits.isdigit()) or not 8 <= len(digits) <= 32:
         raise ValueError(_("An account number has 8 to 32 digits."))
     return digits

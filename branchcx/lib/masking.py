@@ -9,7 +9,7 @@ what                example in              shown as
 resident ID         110101199003077777      ``1101**********7777`` (first 4, last 4)
 mobile              13812345678             ``138****5678`` (first 3, last 4)
 card number         6222021234567890123     ``622202*********0123`` (first 6, last 4)
-account number      31050161373600001234    ``************1234`` (last 4)
+account number      31050161373600001234    ``****************1234`` (last 4)
 name, staff view    张三丰                  ``张*丰`` (first and last character)
 name, public view   张三丰 / 欧阳娜娜         ``张**`` / ``欧阳**`` (surname only)
 address             上海市浦东新区世纪大道100号  ``上海市浦东新区****`` (up to the district)
