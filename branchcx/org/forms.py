@@ -5,17 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from branchcx.org.models import WEEKDAYS, Branch, Role
+from branchcx.org.models import WEEKDAY_LABELS, WEEKDAYS, Branch, Role
 
-DAY_LABELS = {
-    "mon": _("Monday"),
-    "tue": _("Tuesday"),
-    "wed": _("Wednesday"),
-    "thu": _("Thursday"),
-    "fri": _("Friday"),
-    "sat": _("Saturday"),
-    "sun": _("Sunday"),
-}
 HOURS_HELP = _("HH:MM-HH:MM, empty when closed")
 
 
@@ -30,7 +21,7 @@ class BranchForm(forms.Form):
         super().__init__(*args, **kwargs)
         for day in WEEKDAYS:
             self.fields[f"hours_{day}"] = forms.CharField(
-                label=DAY_LABELS[day], required=False, max_length=11, help_text=HOURS_HELP
+                label=WEEKDAY_LABELS[day], required=False, max_length=11, help_text=HOURS_HELP
             )
         if can_close:
             self.fields["is_active"] = forms.BooleanField(label=_("Open (active)"), required=False)

@@ -17,6 +17,15 @@ from branchcx.lib.identifiers import normalise_mobile, normalise_resident_id
 from branchcx.org.scoping import ScopedManager
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = {
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
+}
 
 
 class Branch(models.Model):
@@ -86,17 +95,8 @@ class Branch(models.Model):
         return self.path.count("/") - 2
 
     def opening_hours_rows(self) -> list[tuple[str, str]]:
-        labels = {
-            "mon": _("Monday"),
-            "tue": _("Tuesday"),
-            "wed": _("Wednesday"),
-            "thu": _("Thursday"),
-            "fri": _("Friday"),
-            "sat": _("Saturday"),
-            "sun": _("Sunday"),
-        }
         hours = self.opening_hours or {}
-        return [(str(labels[day]), hours.get(day) or str(_("Closed"))) for day in WEEKDAYS]
+        return [(str(WEEKDAY_LABELS[day]), hours.get(day) or str(_("Closed"))) for day in WEEKDAYS]
 
 
 class Role(models.TextChoices):

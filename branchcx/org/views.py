@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branchcx.audit.actions import Action, do_unmask, record
-from branchcx.lib.errors import ConflictError
 from branchcx.lib.masking import mask_name
 from branchcx.org import access, actions
 from branchcx.org.forms import (
@@ -33,7 +31,7 @@ from branchcx.org.models import Branch, Role
 from branchcx.org.queries import units_with_staff_counts
 from branchcx.org.roles import ASSIGNABLE_ROLES
 from branchcx.org.scoping import require_perm
-from branchcx.web.forms import add_action_errors
+from branchcx.web.forms import run_action
 from branchcx.web.paging import page_of, query_without_page
 
 
@@ -89,21 +87,20 @@ def branch_edit(request: HttpRequest, code: str) -> HttpResponse:
     can_close = request.user.has_perm("org.add_branch")
     if request.method == "POST":
         form = BranchForm(request.POST, can_close=can_close)
-        if form.is_valid():
-            try:
-                actions.do_update_branch(
+        if (
+            form.is_valid()
+            and run_action(
+                form,
+                lambda: actions.do_update_branch(
                     request.user,
                     branch,
                     expected_version=form.cleaned_data["version"],
                     **form.changes(),
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("org:branch_detail", code=branch.code)
+                ),
+            )[0]
+        ):
+            messages.success(request, _("Saved."))
+            return redirect("org:branch_detail", code=branch.code)
     else:
         form = BranchForm(initial=BranchForm.initial_for(branch), can_close=can_close)
     return render(request, "org/branch_form.html", {"form": form, "branch": branch})
@@ -118,11 +115,10 @@ def branch_create(request: HttpRequest) -> HttpResponse:
     )
     form = BranchCreateForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
-        try:
-            branch = actions.do_create_branch(request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
+        saved, branch = run_action(
+            form, lambda: actions.do_create_branch(request.user, **form.cleaned_data)
+        )
+        if saved:
             messages.success(request, _("Unit created."))
             return redirect("org:branch_detail", code=branch.code)
     return render(request, "org/branch_create.html", {"form": form})
@@ -240,11 +236,11 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     roles = _assignable_roles(request.user)
     form = StaffCreateForm(request.POST or None, units=units, roles=roles)
     if request.method == "POST" and form.is_valid():
-        try:
-            staff, temporary = actions.do_create_staff(request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
+        saved, result = run_action(
+            form, lambda: actions.do_create_staff(request.user, **form.cleaned_data)
+        )
+        if saved:
+            staff, temporary = result
             return render(
                 request, "org/staff_created.html", {"staff": staff, "temporary": temporary}
             )
@@ -260,21 +256,20 @@ def staff_edit(request: HttpRequest, uuid: str) -> HttpResponse:
     roles = _assignable_roles(request.user)
     if request.method == "POST":
         form = StaffEditForm(request.POST, units=units, roles=roles | {staff.role})
-        if form.is_valid():
-            try:
-                actions.do_update_staff(
+        if (
+            form.is_valid()
+            and run_action(
+                form,
+                lambda: actions.do_update_staff(
                     request.user,
                     staff,
                     expected_version=form.cleaned_data["version"],
                     **form.changes(),
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            except ConflictError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("org:staff_detail", uuid=staff.uuid)
+                ),
+            )[0]
+        ):
+            messages.success(request, _("Saved."))
+            return redirect("org:staff_detail", uuid=staff.uuid)
     else:
         form = StaffEditForm(
             initial={
@@ -299,13 +294,14 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        try:
-            _token, secret = actions.do_create_token(
+        saved, result = run_action(
+            form,
+            lambda: actions.do_create_token(
                 request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
+            ),
+        )
+        if saved:
+            secret = result[1]
             form = TokenForm()
     response = render(
         request,

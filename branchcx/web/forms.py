@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+from branchcx.lib.errors import ConflictError
 
 
 def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -14,3 +19,16 @@ def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
         return
     for field, messages in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+def run_action(form: forms.Form, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Call an action for a valid form; validation and edit conflicts land on the form.
+
+    Returns (succeeded, the action's result)."""
+    try:
+        return True, action()
+    except ValidationError as exc:
+        add_action_errors(form, exc)
+    except ConflictError as exc:
+        form.add_error(None, str(exc))
+    return False, None

@@ -12,10 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from branchcx.audit.models import AuditEvent
-from branchcx.org.models import Branch, Role, StaffProfile
+from branchcx.org.models import WEEKDAYS, Branch, Role, StaffProfile
 from branchcx.org.queries import staff_by_role, unit_counts, units_with_staff_counts
-
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _unit_panel(staff: StaffProfile) -> dict[str, Any]:
@@ -24,7 +22,7 @@ def _unit_panel(staff: StaffProfile) -> dict[str, Any]:
     return {
         "template": "web/panels/unit.html",
         "unit": branch,
-        "hours_today": (branch.opening_hours or {}).get(WEEKDAY_KEYS[today.weekday()], ""),
+        "hours_today": (branch.opening_hours or {}).get(WEEKDAYS[today.weekday()], ""),
     }
 
 

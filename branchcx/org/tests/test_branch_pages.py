@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from branchcx.audit.models import AuditEvent
+from branchcx.lib.errors import ConflictError
 from branchcx.org.models import Branch
 from branchcx.testing import assert_scope_rules, client_for
 
@@ -59,7 +60,7 @@ def test_branch_edit_with_stale_version_changes_nothing(org):
     response = client.post(url, {"version": 1, "name": "B"})
     # then
     assert response.status_code == 200
-    assert "Someone else changed this record" in response.content.decode()
+    assert response.context["form"].non_field_errors() == [str(ConflictError())]
     assert Branch.objects.get(code="SH01").name == "A"
 
 
