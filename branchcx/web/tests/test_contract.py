@@ -125,3 +125,28 @@ def test_demo_is_loaded_once_and_its_login_works(tmp_path):
         env,
     )
     assert shell.stdout.strip().endswith("True")
+
+
+def test_worker_starts_the_consumer_with_the_periodic_schedule(tmp_path):
+    env = clean_env(tmp_path)
+    run(["migrate", "--noinput"], env)
+    worker = subprocess.Popen(  # noqa: S603
+        [*CLI, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        assert worker.stdout is not None
+        while time.monotonic() < deadline:
+            line = worker.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if "prune_expired_credentials" in line:
+                break
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    log = "".join(seen)
+    assert "Periodic tasks are enabled" in log, log
+    assert "prune_expired_credentials" in log, log
