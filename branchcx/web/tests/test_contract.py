@@ -81,6 +81,37 @@ def test_migrate_then_serve_on_an_empty_data_dir_starts_a_working_server(tmp_pat
     assert oct((tmp_path / "data" / "secrets.json").stat().st_mode & 0o777) == "0o600"
 
 
+def children_of(pid: int) -> list[int]:
+    """Child process ids, read from /proc (field 4 of /proc/N/stat is the parent id)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_stopping_serve_also_stops_its_worker(tmp_path):
+    env = clean_env(tmp_path / "data")
+    run(["migrate", "--noinput"], env)
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [*CLI, "serve", "--port", str(port), "--workers", "1", "--with-worker"], env=env
+    )
+    wait_for(f"http://127.0.0.1:{port}/healthz")
+    children = children_of(server.pid)
+    assert len(children) == 2  # gunicorn and the worker
+    server.terminate()
+    assert server.wait(timeout=60) == 0
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(
+            f"/proc/{pid}/status"
+        ).read_text(encoding="utf-8"), f"child {pid} outlived serve"
+
+
 def test_production_mode_refuses_to_start_without_secrets(tmp_path):
     env = clean_env(tmp_path, BRANCHCX_DEBUG="0", BRANCHCX_ALLOWED_HOSTS="bank.example")
     result = run(["check"], env, check=False)

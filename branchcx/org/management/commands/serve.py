@@ -58,6 +58,13 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"BranchCX on http://{opts['host']}:{opts['port']}/  (Ctrl+C stops)")
         web = subprocess.Popen(command)  # noqa: S603
+
+        # A service manager stops us with SIGTERM: pass it on to gunicorn, then stop the worker
+        # below, so no child process outlives `serve`.
+        def stop(signum: int, frame: Any) -> None:
+            web.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             web.wait()
         except KeyboardInterrupt:
@@ -66,6 +73,9 @@ class Command(BaseCommand):
         finally:
             if child is not None:
                 child.send_signal(signal.SIGINT)
-                child.wait(timeout=30)
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
         if web.returncode not in (0, -signal.SIGTERM):
             sys.exit(web.returncode)
