@@ -70,6 +70,9 @@ class _SettingsRate:
         self.num_requests, self.duration = self.parse_rate(self.rate)  # type: ignore[attr-defined]
         return super().allow_request(request)  # type: ignore[misc]
 
+    def get_ident(self, request: HttpRequest) -> str:
+        return client_ip(request)
+
 
 class AnonThrottle(_SettingsRate, AnonRateThrottle):
     setting = "BRANCHCX_API_ANON_RATE"

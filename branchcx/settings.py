@@ -8,6 +8,7 @@ that is missing or malformed.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -210,8 +211,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "branchcx.lib.clientip.client_ip"
 AXES_VERBOSE = False
-# Number of reverse proxies in front of the app whose X-Forwarded-For hops are trusted.
-BRANCHCX_TRUSTED_PROXIES = env_int("BRANCHCX_TRUSTED_PROXIES", 0)
+# Addresses or networks of our own reverse proxies: only connections from them may set
+# X-Forwarded-For / X-Forwarded-Proto (gunicorn is given the same list).
+BRANCHCX_TRUSTED_PROXIES = env_list("BRANCHCX_TRUSTED_PROXIES", [])
+try:
+    for _proxy in BRANCHCX_TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError:
+    raise ImproperlyConfigured(
+        "BRANCHCX_TRUSTED_PROXIES must list IP addresses or networks, comma-separated "
+        "(for example: 10.1.2.3,10.1.2.4 or 10.1.2.0/28)."
+    ) from None
 
 # --- API ---------------------------------------------------------------------------------
 BRANCHCX_API_RATE = os.environ.get("BRANCHCX_API_RATE", "120/min")
@@ -246,8 +256,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("BRANCHCX_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if BRANCHCX_TRUSTED_PROXIES:
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS behind a proxy: gunicorn sets the request scheme from X-Forwarded-Proto, and only
+    # for connections from BRANCHCX_TRUSTED_PROXIES (see `branchcx serve`).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- language and time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -291,4 +302,6 @@ LOGGING = {
 NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_MAX_PER_PAGE_SIZE = 200
-NINJA_NUM_PROXIES = BRANCHCX_TRUSTED_PROXIES  # never trust X-Forwarded-For beyond our proxies
+# Rate limits identify clients with branchcx.lib.clientip (see branchcx/api.py), not ninja's
+# own X-Forwarded-For reading; 0 keeps ninja's fallback on the connection address.
+NINJA_NUM_PROXIES = 0

@@ -70,3 +70,14 @@ def test_group_change_outside_our_actions_is_still_recorded(org):
     event = AuditEvent.objects.filter(action="permission_change").latest("created_at")
     assert event.detail["what"] == "user groups"
     assert event.branch == org.sh0101
+
+
+def test_changing_x_forwarded_for_does_not_dodge_the_lockout(org, settings):
+    # given a proxy is configured, but the attacker connects to the app server directly
+    settings.BRANCHCX_TRUSTED_PROXIES = ["10.0.0.5"]
+    for n in range(settings.AXES_FAILURE_LIMIT + 3):
+        client = Client(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f"10.1.1.{n}")
+        sign_in(client, "teller_a", "wrong-password-123")
+    # then the account is locked for that address, whatever header it sends
+    client = Client(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="10.1.1.200")
+    assert sign_in(client, "teller_a", PASSWORD).status_code == 429

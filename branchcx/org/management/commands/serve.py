@@ -53,8 +53,9 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            # Only our own proxies may set X-Forwarded-Proto/-For (HTTPS detection).
             "--forwarded-allow-ips",
-            "*" if settings.BRANCHCX_TRUSTED_PROXIES else "127.0.0.1",
+            ",".join(settings.BRANCHCX_TRUSTED_PROXIES) or "127.0.0.1",
         ]
         self.stdout.write(f"BranchCX on http://{opts['host']}:{opts['port']}/  (Ctrl+C stops)")
         web = subprocess.Popen(command)  # noqa: S603
