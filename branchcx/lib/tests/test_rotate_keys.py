@@ -194,3 +194,34 @@ def test_rotation_seals_a_key_check_for_the_new_key(seeded, settings):
     assert EncryptionKeyCheck.objects.filter(key_id="k2").exists()
     settings.BRANCHCX_ENCRYPTION_KEYS = [("k2", K2)]
     assert check_encryption_keys() == []
+
+
+def test_rotation_never_overwrites_a_change_saved_while_it_ran(org, settings):
+    """A user's edit between rotate-keys' read and write must survive (compare-and-swap)."""
+    from branchcx.org.actions import do_update_staff
+    from branchcx.org.management.commands import rotate_keys as command
+    from branchcx.org.models import StaffProfile
+
+    staff = org.staff(org.teller_a)
+    old_ring = settings.BRANCHCX_ENCRYPTION_KEYS
+    settings.BRANCHCX_ENCRYPTION_KEYS = [("k2", b"\x02" * 32), *old_ring]
+    real_reencrypt = command.crypto.reencrypt
+    edited = []
+
+    def reencrypt_after_a_concurrent_edit(token, purpose):
+        # the user saves a new mobile just after rotate-keys read the row
+        if not edited:
+            edited.append(True)
+            fresh = StaffProfile.objects.get(pk=staff.pk)
+            do_update_staff(
+                org.manager_a, fresh, expected_version=fresh.version, mobile="13800138000"
+            )
+        return real_reencrypt(token, purpose)
+
+    command.crypto.reencrypt = reencrypt_after_a_concurrent_edit
+    try:
+        command.rotate_model(StaffProfile, reindex=False)
+    finally:
+        command.crypto.reencrypt = real_reencrypt
+    staff.refresh_from_db()
+    assert staff.mobile == "13800138000"

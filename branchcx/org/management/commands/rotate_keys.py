@@ -63,13 +63,20 @@ def rotate_model(model: Any, reindex: bool) -> int:
                     if idx.source in by_name:
                         updates[idx.column] = idx.index_for(source) if source else None
                 if updates:
+                    # Compare-and-swap: write only if the row still holds what was read. A user
+                    # who saved it meanwhile wrote under the active key already; skip it.
                     assignments = ", ".join(f"{qn(c)} = %s" for c in updates)
+                    same = " AND ".join(
+                        f"{qn(c)} IS NULL" if old is None else f"{qn(c)} = %s"
+                        for c, old in zip(columns, row[1:], strict=True)
+                    )
+                    olds = [old for old in row[1:] if old is not None]
                     with connection.cursor() as cursor:
                         cursor.execute(
-                            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608
-                            [*updates.values(), last_pk],
+                            f"UPDATE {table} SET {assignments} WHERE {pk} = %s AND {same}",  # noqa: S608
+                            [*updates.values(), last_pk, *olds],
                         )
-                    rewritten += 1
+                        rewritten += cursor.rowcount
 
 
 class Command(BaseCommand):
