@@ -5,10 +5,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from branchcx.api import api
-from branchcx.web import views as web_views
 
 urlpatterns = [
-    path("healthz", web_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("branchcx.web.urls")),

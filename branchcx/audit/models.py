@@ -49,6 +49,8 @@ class AuditEvent(models.Model):
         TOKEN_CREATED = "token_created", _("Created an API token")
         TOKEN_REVOKED = "token_revoked", _("Revoked an API token")
         KEY_ROTATION = "key_rotation", _("Rotated encryption keys")
+        PASSWORD_CHANGE = "password_change", _("Changed own password")
+        PASSWORD_RESET = "password_reset", _("Reset a password")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)

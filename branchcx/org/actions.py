@@ -254,6 +254,7 @@ def do_create_staff(
         employee_no=employee_no.strip(),
         full_name=full_name.strip(),
         role=role,
+        must_change_password=temporary is not None,
         **personal,
     )
     staff.full_clean(exclude=["user"])
@@ -329,6 +330,44 @@ def do_update_staff(
                 revoked_at=timezone.now()
             )
     return locked
+
+
+@transaction.atomic
+def do_reset_password(actor: Any, staff: StaffProfile) -> str:
+    """Give someone a one-time temporary password; they must replace it at next sign-in.
+
+    Only whoever may edit the person may do this (same rule as editing), never for oneself.
+    """
+    require_perm(actor, "org.change_staffprofile")
+    locked = StaffProfile.objects.select_for_update().select_related("branch").get(pk=staff.pk)
+    if locked.user_id == actor.pk:
+        raise PermissionDenied(_("Change your own password on the password page."))
+    _check_assignable(actor, locked.role, locked.branch)
+    temporary = secrets.token_urlsafe(12)
+    user = locked.user
+    user.set_password(temporary)
+    user.save(update_fields=["password"])
+    StaffProfile.objects.filter(pk=locked.pk).update(must_change_password=True)
+    record(
+        Action.PASSWORD_RESET,
+        actor=actor,
+        target=locked,
+        target_label=f"{locked.employee_no} {mask_name(locked.full_name)}",
+    )
+    return temporary
+
+
+@transaction.atomic
+def do_record_password_change(user: Any) -> None:
+    """After a user chose their own password (Django's form has already saved it)."""
+    StaffProfile.objects.filter(user_id=user.pk).update(must_change_password=False)
+    staff = StaffProfile.objects.filter(user_id=user.pk).select_related("branch").first()
+    record(
+        Action.PASSWORD_CHANGE,
+        actor=user,
+        target=staff,
+        target_label=f"{staff.employee_no} {mask_name(staff.full_name)}" if staff else "",
+    )
 
 
 # --- API tokens --------------------------------------------------------------------------

@@ -136,6 +136,9 @@ class StaffProfile(models.Model):
         source="id_number", purpose="staff.id_number", normaliser=normalise_resident_id
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when someone else chose the password (a temporary one): the person must pick their
+    # own before doing anything else, so nobody else ever knows a working password.
+    must_change_password = models.BooleanField(default=False, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -99,14 +99,13 @@ class StaffCreateIn(InputSchema):
     branch: str = Field(..., description="Unit code")
     mobile: str = Field("", max_length=20)
     id_number: str = Field("", max_length=18)
-    password: str | None = Field(
-        None, description="Leave out to get a one-time temporary password in the answer."
-    )
 
 
 class StaffCreatedOut(Schema):
     staff: StaffOut
-    temporary_password: str | None
+    temporary_password: str = Field(
+        ..., description="One-time password to hand over; it must be changed at first sign-in."
+    )
 
 
 class StaffUpdateIn(InputSchema):

@@ -15,6 +15,9 @@ urlpatterns = [
     path("staff/<uuid:uuid>/", views.staff_detail, name="staff_detail"),
     path("staff/<uuid:uuid>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<uuid:uuid>/unmask/", views.staff_unmask, name="staff_unmask"),
+    path(
+        "staff/<uuid:uuid>/reset-password/", views.staff_reset_password, name="staff_reset_password"
+    ),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<uuid:uuid>/revoke/", views.token_revoke, name="token_revoke"),
 ]

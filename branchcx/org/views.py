@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branchcx.audit.actions import Action, do_unmask, record
@@ -194,6 +195,7 @@ def _history_rows(records: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
+@sensitive_post_parameters()
 @login_required
 @require_POST
 def staff_unmask(request: HttpRequest, uuid: str) -> HttpResponse:
@@ -228,6 +230,7 @@ def staff_unmask(request: HttpRequest, uuid: str) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters()
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest) -> HttpResponse:
@@ -247,6 +250,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     return render(request, "org/staff_form.html", {"form": form, "creating": True})
 
 
+@sensitive_post_parameters()
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, uuid: str) -> HttpResponse:
@@ -283,6 +287,18 @@ def staff_edit(request: HttpRequest, uuid: str) -> HttpResponse:
             roles=roles | {staff.role},
         )
     return render(request, "org/staff_form.html", {"form": form, "staff": staff})
+
+
+@login_required
+@require_POST
+def staff_reset_password(request: HttpRequest, uuid: str) -> HttpResponse:
+    staff = access.get_staff_for_user(request.user, uuid)
+    temporary = actions.do_reset_password(request.user, staff)
+    response = render(
+        request, "org/staff_created.html", {"staff": staff, "temporary": temporary, "reset": True}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- API tokens --------------------------------------------------------------------------

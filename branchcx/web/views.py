@@ -2,32 +2,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
+from branchcx.org.actions import do_record_password_change
 from branchcx.web import home as home_panels
-
-
-@require_GET
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers; 503 otherwise (for load balancers and monitoring)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def root(request: HttpRequest) -> HttpResponse:
     return redirect("home" if request.user.is_authenticated else "login")
+
+
+@login_required
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Choose a new password (required after a temporary one); other sessions stay valid only
+    on this browser (Django rotates the session hash)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        do_record_password_change(user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("home")
+    forced = bool(getattr(getattr(request.user, "staff", None), "must_change_password", False))
+    return render(request, "web/password_change.html", {"form": form, "forced": forced})
 
 
 @login_required

@@ -18,7 +18,7 @@ def test_healthz_reports_unreachable_database(db, monkeypatch):
         def cursor(self):
             raise DatabaseError("connection refused")
 
-    monkeypatch.setattr("branchcx.web.views.connection", Unreachable())
+    monkeypatch.setattr("branchcx.web.middleware.connection", Unreachable())
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
@@ -86,3 +86,12 @@ def test_unknown_page_is_a_friendly_404(org):
     response = client_for(org.teller_a).get("/no-such-page/")
     assert response.status_code == 404
     assert "web/error.html" in [t.name for t in response.templates]
+
+
+def test_healthz_answers_a_load_balancer_probing_by_ip_address(db, settings):
+    settings.ALLOWED_HOSTS = ["branchcx.bank.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client(HTTP_HOST="10.1.2.3").get("/healthz")
+    assert response.status_code == 200
+    # while any other page on that Host is refused
+    assert Client(HTTP_HOST="10.1.2.3").get(reverse("login")).status_code == 400
