@@ -18,14 +18,37 @@ CHECK_PURPOSE = "branchcx.key-check"
 CHECK_TEXT = "BranchCX key check"
 
 
+BLIND_INDEX_ROW = "#blind-index"  # "#" cannot appear in a ring key id
+
+
 def seal_missing_key_checks() -> None:
-    """Record a sealed known value for each key of the ring not yet recorded."""
+    """Record a sealed known value for each key of the ring (and the blind-index key) not yet
+    recorded. A key that comes back into the ring is no longer retired."""
     from branchcx.audit.models import EncryptionKeyCheck
 
     for key_id, key in crypto.key_ring():
-        if not EncryptionKeyCheck.objects.filter(key_id=key_id).exists():
-            sealed = crypto.encrypt_with(key_id, key, CHECK_TEXT, CHECK_PURPOSE)
-            EncryptionKeyCheck.objects.get_or_create(key_id=key_id, defaults={"sealed": sealed})
+        sealed = crypto.encrypt_with(key_id, key, CHECK_TEXT, CHECK_PURPOSE)
+        EncryptionKeyCheck.objects.get_or_create(key_id=key_id, defaults={"sealed": sealed})
+    EncryptionKeyCheck.objects.get_or_create(
+        key_id=BLIND_INDEX_ROW, defaults={"sealed": crypto.blind_index(CHECK_TEXT, CHECK_PURPOSE)}
+    )
+
+
+def record_rotation_complete(reindexed: bool) -> None:
+    """After ``rotate-keys``: every key but the active one holds no data any more."""
+    from django.utils import timezone
+
+    from branchcx.audit.models import EncryptionKeyCheck
+
+    EncryptionKeyCheck.objects.exclude(key_id__in=[crypto.active_key_id(), BLIND_INDEX_ROW]).filter(
+        retired_at=None
+    ).update(retired_at=timezone.now())
+    EncryptionKeyCheck.objects.filter(key_id=crypto.active_key_id()).update(retired_at=None)
+    if reindexed:
+        EncryptionKeyCheck.objects.update_or_create(
+            key_id=BLIND_INDEX_ROW,
+            defaults={"sealed": crypto.blind_index(CHECK_TEXT, CHECK_PURPOSE)},
+        )
 
 
 @checks.register(checks.Tags.database)
@@ -41,7 +64,29 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks
     errors: list[checks.CheckMessage] = []
     ring = dict(crypto.key_ring())
     for row in stored:
+        if row.key_id == BLIND_INDEX_ROW:
+            if row.sealed != crypto.blind_index(CHECK_TEXT, CHECK_PURPOSE):
+                errors.append(
+                    checks.Error(
+                        "BRANCHCX_BLIND_INDEX_KEY is not the key the search indexes were built "
+                        "with: look-ups by mobile or ID number would find nothing.",
+                        hint="Set the previous key again, or rebuild the indexes with "
+                        "`branchcx rotate-keys --reindex`.",
+                        id="branchcx.E012",
+                    )
+                )
+            continue
         if row.key_id not in ring:
+            if row.retired_at is None:
+                errors.append(
+                    checks.Error(
+                        f"BRANCHCX_ENCRYPTION_KEYS no longer contains key {row.key_id!r}, but "
+                        "data may still be encrypted with it (rotate-keys has not finished).",
+                        hint=f"Put {row.key_id!r} back after the active key, run "
+                        "`branchcx rotate-keys`, then remove it.",
+                        id="branchcx.E011",
+                    )
+                )
             continue
         try:
             ok = crypto.decrypt(row.sealed, CHECK_PURPOSE) == CHECK_TEXT

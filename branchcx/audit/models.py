@@ -111,11 +111,16 @@ class AuditEvent(models.Model):
 
 
 class EncryptionKeyCheck(models.Model):
-    """A known value sealed with each key of the ring, so a wrong key is caught at start-up."""
+    """A known value sealed with each key of the ring, so a wrong key is caught at start-up.
+
+    A key is *retired* once ``rotate-keys`` has moved every value off it; until then it must
+    stay in the ring. The row ``#blind-index`` holds a known HMAC under the blind-index key.
+    """
 
     key_id = models.CharField(max_length=16, unique=True)
     sealed = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["key_id"]

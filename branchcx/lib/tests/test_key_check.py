@@ -81,15 +81,41 @@ def test_every_key_of_the_ring_is_sealed(fresh_db, settings):
 
     seal()
 
-    assert set(EncryptionKeyCheck.objects.values_list("key_id", flat=True)) == {"k1", "k2"}
+    recorded = set(EncryptionKeyCheck.objects.values_list("key_id", flat=True))
+    assert recorded == {"k1", "k2", "#blind-index"}
 
 
-def test_a_key_dropped_from_the_ring_after_rotation_is_not_an_error(fresh_db, settings):
+def test_a_key_dropped_after_rotation_finished_is_not_an_error(fresh_db, settings):
     settings.BRANCHCX_ENCRYPTION_KEYS = [("k2", K2), ("k1", K1)]
     seal()
+    call_command("rotate_keys", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
     settings.BRANCHCX_ENCRYPTION_KEYS = [("k2", K2)]
 
+    assert check_encryption_keys() == []
+
+
+def test_a_key_dropped_before_rotation_stops_start_up_with_E011(fresh_db, settings):
+    # given data sealed with k1, and a ring where k1 was replaced without rotating
+    settings.BRANCHCX_ENCRYPTION_KEYS = [("k1", K1)]
+    seal()
+    settings.BRANCHCX_ENCRYPTION_KEYS = [("k2", K2)]
+    seal()
+
+    errors = check_encryption_keys()
+
+    assert [e.id for e in errors] == ["branchcx.E011"]
+    assert "'k1'" in errors[0].msg
+
+
+def test_a_changed_blind_index_key_stops_start_up_until_reindexed(fresh_db, settings):
+    settings.BRANCHCX_ENCRYPTION_KEYS = [("k1", K1)]
+    seal()
+    settings.BRANCHCX_BLIND_INDEX_KEY = os.urandom(32)
+
+    assert [e.id for e in check_encryption_keys()] == ["branchcx.E012"]
+
+    call_command("rotate_keys", "--reindex", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert check_encryption_keys() == []
 
 

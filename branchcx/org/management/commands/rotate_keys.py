@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 
 from branchcx.audit.actions import Action, record
-from branchcx.audit.checks import seal_missing_key_checks
+from branchcx.audit.checks import record_rotation_complete, seal_missing_key_checks
 from branchcx.lib import crypto
 from branchcx.org.actions import SystemActor
 
@@ -99,6 +99,7 @@ class Command(BaseCommand):
                 per_model[model._meta.label] = n
                 self.stdout.write(f"{model._meta.label}: {n} rows rewritten")
             total += n
+        record_rotation_complete(reindexed=opts["reindex"])
         record(
             Action.KEY_ROTATION,
             actor=SystemActor(),
