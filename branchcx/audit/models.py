@@ -122,6 +122,8 @@ class EncryptionKeyCheck(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
+    scope_exempt = "Operational key checks, read only by start-up checks and rotate-keys."
+
     class Meta:
         ordering = ["key_id"]
 

@@ -185,6 +185,19 @@ def _check_assignable(actor: Any, role: str, branch: Branch) -> None:
         raise PermissionDenied
 
 
+def require_manageable(actor: Any, staff: StaffProfile) -> None:
+    """403 unless ``actor`` may manage this person (give their role, in their unit).
+
+    Guards what goes beyond reading a colleague's profile, such as unmasking their ID number:
+    a complaint officer reads colleagues' names but not their personal data, and a branch
+    manager cannot reveal the data of an auditor stationed in their branch.
+    """
+    try:
+        _check_assignable(actor, staff.role, staff.branch)
+    except ValidationError:
+        raise PermissionDenied from None
+
+
 def _clean_personal(mobile: str, id_number: str) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     errors: dict[str, str] = {}

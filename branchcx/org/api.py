@@ -145,6 +145,7 @@ def update_staff(request: HttpRequest, uuid: UUID, payload: StaffUpdateIn) -> St
 @router.post("/staff/{uuid}/unmask", response=UnmaskOut, tags=["organisation"])
 def unmask_staff(request: HttpRequest, uuid: UUID, payload: UnmaskIn) -> dict[str, str]:
     staff = access.get_staff_for_user(request.user, uuid)
+    actions.require_manageable(request.user, staff)
     value = do_unmask(
         request.user,
         staff,

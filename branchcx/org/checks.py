@@ -1,8 +1,8 @@
-"""System check: no model that belongs to a branch can be defined without scoping.
+"""System check: no BranchCX model can be defined without deciding how it is scoped.
 
-Runs on every ``manage.py``/``branchcx`` command and at server start, so a new app that adds
-``branch = ForeignKey(Branch)`` without ``scope_field`` and ``ScopedManager`` does not start.
-A model that is legitimately not scoped says why in ``scope_exempt``.
+Runs on every ``manage.py``/``branchcx`` command and at server start. Every model of ours
+declares either ``scope_field`` (with a ``ScopedManager``) or ``scope_exempt`` with the reason
+it is not branch data, so a new app cannot add a table that forgets branch isolation.
 """
 
 from __future__ import annotations
@@ -55,16 +55,18 @@ def scoping_errors(models: Iterable[Any]) -> list[checks.CheckMessage]:
         if getattr(model, "scope_exempt", None):
             continue
         if scope_field is None:
-            if has_branch_fk:
-                errors.append(
-                    checks.Error(
-                        f"{model._meta.label} has a foreign key to Branch but no scope_field.",
-                        hint="Declare scope_field and use ScopedManager, or give a reason in "
-                        "scope_exempt.",
-                        obj=model,
-                        id="branchcx.E001",
-                    )
+            # Default-deny: a model reaching a branch only indirectly (a complaint through its
+            # customer) is caught here too, not just one with a direct foreign key.
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} declares neither scope_field nor scope_exempt"
+                    + (" and has a foreign key to Branch." if has_branch_fk else "."),
+                    hint="Declare scope_field (the path to its Branch) and use ScopedManager, "
+                    "or say in scope_exempt why it is not branch data.",
+                    obj=model,
+                    id="branchcx.E001",
                 )
+            )
             continue
         if not isinstance(model._default_manager.all(), ScopedQuerySet):
             errors.append(

@@ -171,6 +171,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    scope_exempt = "A person's own tokens: access.get_own_token filters by owner."
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API token")

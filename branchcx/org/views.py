@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,6 +42,14 @@ def _assignable_roles(user: Any) -> set[str]:
         return set(Role.values)
     staff = getattr(user, "staff", None)
     return ASSIGNABLE_ROLES.get(staff.role, set()) if staff else set()
+
+
+def _can_manage(user: Any, staff: Any) -> bool:
+    try:
+        actions.require_manageable(user, staff)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _staff_label(staff: Any) -> str:
@@ -165,15 +174,15 @@ def staff_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     staff = access.get_staff_for_user(request.user, uuid)
     record(Action.VIEW_PERSONAL, actor=request.user, target=staff, target_label=_staff_label(staff))
     history = staff.history.select_related("history_user").order_by("-history_date")[:20]
+    can_manage = _can_manage(request.user, staff)
     return render(
         request,
         "org/staff_detail.html",
         {
             "staff": staff,
             "history": _history_rows(list(history)),
-            "can_edit": request.user.has_perm("org.change_staffprofile")
-            and staff.role in _assignable_roles(request.user),
-            "can_unmask": request.user.has_perm("audit.unmask_personal_data"),
+            "can_edit": can_manage and request.user.has_perm("org.change_staffprofile"),
+            "can_unmask": can_manage and request.user.has_perm("audit.unmask_personal_data"),
         },
     )
 
@@ -202,6 +211,7 @@ def staff_unmask(request: HttpRequest, uuid: str) -> HttpResponse:
     """htmx: reveal one personal field after a reason is given; the reveal is audited."""
     staff = access.get_staff_for_user(request.user, uuid)
     require_perm(request.user, "audit.unmask_personal_data")
+    actions.require_manageable(request.user, staff)
     form = UnmaskForm(request.POST)
     if not form.is_valid():
         return render(

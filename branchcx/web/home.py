@@ -11,7 +11,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from branchcx.audit import access as audit_access
 from branchcx.audit.models import AuditEvent
+from branchcx.org import access as org_access
 from branchcx.org.models import WEEKDAYS, Branch, Role, StaffProfile
 from branchcx.org.queries import staff_by_role, unit_counts, units_with_staff_counts
 
@@ -46,7 +48,7 @@ def _team_panel(user: Any) -> dict[str, Any]:
 
 
 def _audit_panel(user: Any) -> dict[str, Any]:
-    events = AuditEvent.objects.visible_to(user)
+    events = audit_access.events_for_user(user)
     since = timezone.now() - timedelta(hours=24)
     return {
         "template": "web/panels/audit.html",
@@ -60,7 +62,7 @@ def _audit_panel(user: Any) -> dict[str, Any]:
 
 
 def context_for(user: Any) -> dict[str, Any]:
-    staff = StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+    staff = org_access.own_staff_profile(user)
     role = staff.role if staff else (Role.HEAD_OFFICE_ADMIN if user.is_superuser else None)
     panels: list[dict[str, Any]] = []
     if staff is not None:

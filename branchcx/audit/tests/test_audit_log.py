@@ -52,3 +52,17 @@ def test_reversed_date_range_is_an_error_not_everything(org):
     )
     assert response.context["form"].errors
     assert list(response.context["page"]) == []
+
+
+def test_branch_manager_does_not_see_what_head_office_did_in_their_branch(org):
+    # given the head-office auditor looked at a teller of SH01's outlet
+    record(Action.VIEW_PERSONAL, actor=org.auditor, branch=org.sh0101, reason="专项检查")
+    record(Action.EXPORT, actor=org.manager_a, branch=org.sh01)
+    # then the branch manager sees their own branch's activity, not the review of it
+    items = api_client_for(org.manager_a).get("/api/v1/audit/events").json()["items"]
+    actors = {i["actor"] for i in items}
+    assert "manager_a" in actors
+    assert "auditor" not in actors
+    # while head office sees both
+    everything = api_client_for(org.auditor).get("/api/v1/audit/events").json()["items"]
+    assert {"manager_a", "auditor"} <= {i["actor"] for i in everything}

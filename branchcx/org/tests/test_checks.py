@@ -7,7 +7,7 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from branchcx.org.checks import check_branch_scoping, scoping_errors
-from branchcx.org.models import Branch
+from branchcx.org.models import Branch, StaffProfile
 from branchcx.org.scoping import ScopedManager
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -15,6 +15,31 @@ PACKAGE = Path(__file__).resolve().parents[2]
 
 def test_project_models_pass_the_scoping_check(db):
     assert check_branch_scoping() == []
+
+
+@isolate_apps("branchcx.org")
+def test_model_reaching_a_branch_only_indirectly_is_refused():
+    class Indirect(models.Model):
+        staff = models.ForeignKey(StaffProfile, on_delete=models.PROTECT)
+
+        class Meta:
+            app_label = "org"
+
+    Indirect.__module__ = "branchcx.org.models"
+    ids = {e.id for e in scoping_errors([Indirect])}
+    assert ids == {"branchcx.E001"}
+
+
+@isolate_apps("branchcx.org")
+def test_exempt_model_says_why_and_passes():
+    class Lookup(models.Model):
+        scope_exempt = "Reference data shared by the whole network."
+
+        class Meta:
+            app_label = "org"
+
+    Lookup.__module__ = "branchcx.org.models"
+    assert scoping_errors([Lookup]) == []
 
 
 @isolate_apps("branchcx.org")
@@ -59,22 +84,65 @@ def test_scope_field_must_lead_to_branch():
     assert ids == {"branchcx.E003"}
 
 
-def _objects_uses(path: Path) -> list[int]:
+# Modules allowed to use a scoped model's manager directly: the access layer itself, the
+# writers (actions lock rows they were handed by access), read-side queries that receive
+# scoped querysets, background tasks, and code that is not request-facing.
+TRUSTED_MODULES = {
+    "access.py",
+    "actions.py",
+    "queries.py",
+    "tasks.py",
+    "models.py",
+    "admin.py",
+    "checks.py",
+    "scoping.py",
+    "demo.py",
+    "testing.py",
+    "browser_testing.py",
+    "conftest.py",
+}
+
+
+def _scoped_model_names() -> set[str]:
+    from django.apps import apps
+
+    return {
+        m.__name__
+        for m in apps.get_models()
+        if m.__module__.startswith("branchcx.") and getattr(m, "scope_field", None) is not None
+    }
+
+
+def _unscoped_uses(path: Path, scoped: set[str]) -> list[int]:
+    """Lines where ``Model.objects`` of a scoped model is used other than as
+    ``Model.objects.visible_to(user)`` (or ``.none()``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    allowed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in {"visible_to", "none"}:
+            allowed.add(id(node.value))
     return [
         node.lineno
         for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and node.attr in {"objects", "_default_manager"}
+        if isinstance(node, ast.Attribute)
+        and node.attr in {"objects", "_default_manager"}
+        and isinstance(node.value, ast.Name)
+        and node.value.id in scoped
+        and id(node) not in allowed
     ]
 
 
-def test_views_and_endpoints_fetch_only_through_access_modules():
-    """A view or API module that touches Model.objects could skip scoping; they must go
-    through their app's access.py (or a query in queries.py that receives a scoped set)."""
-    offenders = {
-        str(path.relative_to(PACKAGE)): lines
-        for name in ("views.py", "api.py")
-        for path in PACKAGE.glob(f"*/{name}")
-        if (lines := _objects_uses(path))
-    }
+def test_request_facing_code_fetches_scoped_models_only_through_scoping():
+    """Views, API, forms, template tags, home panels, middleware…: any module outside the
+    trusted layers that touches ``Branch.objects`` (or any scoped model's manager) without
+    ``.visible_to(user)`` could leak another branch's rows."""
+    scoped = _scoped_model_names()
+    assert {"Branch", "StaffProfile", "AuditEvent"} <= scoped
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).parts
+        if path.name in TRUSTED_MODULES or {"tests", "migrations", "management"} & set(parts):
+            continue
+        if lines := _unscoped_uses(path, scoped):
+            offenders[str(path.relative_to(PACKAGE))] = lines
     assert offenders == {}

@@ -170,3 +170,22 @@ def test_change_history_lists_fields_not_personal_values(org):
     body = response.content.decode()
     assert response.context["history"][0]["fields"] == ["mobile"]
     assert "13800001111" not in body
+
+
+def test_complaint_officer_cannot_unmask_colleagues(org):
+    from branchcx.org.actions import SystemActor, do_create_staff
+
+    officer, _ = do_create_staff(
+        SystemActor(),
+        branch=org.sh0101,
+        username="officer_a",
+        full_name="投诉甲",
+        employee_no="E40001",
+        role="complaint_officer",
+        password="Officer-pass-2026",
+    )
+    staff = org.staff(org.teller_a)
+    url = reverse("org:staff_unmask", args=[staff.uuid])
+    response = client_for(officer.user).post(url, {"field": "mobile", "reason": "想核对一下"})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="unmask").exists()
