@@ -96,7 +96,9 @@ api = NinjaAPI(
         AnonThrottle(settings.BRANCHCX_API_ANON_RATE),
         UserThrottle(settings.BRANCHCX_API_RATE),
     ],
-    docs_url="/docs",
+    # The interactive docs (vendored Swagger UI from the "ninja" app) only in debug; the
+    # OpenAPI document stays public: it describes the contract and holds no data.
+    docs_url="/docs" if settings.DEBUG else None,
 )
 
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "huey.contrib.djhuey",
+    "ninja",  # serves its Swagger UI from our static files, not a CDN
     "branchcx.org",
     "branchcx.audit",
     "branchcx.web",

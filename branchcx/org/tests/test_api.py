@@ -260,3 +260,9 @@ def test_openapi_document_is_served(db):
     paths = response.json()["paths"]
     assert "/api/v1/me" in paths
     assert "/api/v1/branches" in paths
+
+
+def test_interactive_docs_are_off_outside_debug_mode(org):
+    # the suite runs with DEBUG off, as production does
+    response = client_for(org.teller_a).get("/api/v1/docs")
+    assert response.status_code == 404
