@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -111,9 +112,28 @@ def error(request: HttpRequest, status: int, code: str, detail: Any, **extra: An
     return response
 
 
+def _field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Schema errors in the same shape as action errors: {"field": ["message", …]}."""
+    by_field: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", [])[1:]]  # drop "body"/"query"/"path"
+        if loc and loc[0] == "payload":
+            loc = loc[1:]
+        by_field.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "")))
+    return by_field
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return error(request, 422, "invalid", _("The input is not valid."), errors=exc.errors)
+    return error(
+        request, 422, "invalid", _("The input is not valid."), errors=_field_errors(exc.errors)
+    )
+
+
+@api.exception_handler(IntegrityError)
+def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # Two requests raced past the same uniqueness check; the database kept one of them.
+    return error(request, 409, "conflict", _("This was just created or changed; reload and retry."))
 
 
 @api.exception_handler(DjangoValidationError)
@@ -156,6 +176,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.wait:
             response["Retry-After"] = str(int(exc.wait) + 1)
         return response
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return error(
+            request, 403, "csrf_failed", _("The CSRF token is missing or wrong; reload the page.")
+        )
     if exc.status_code == 403:
         return error(request, 403, "permission_denied", _("Your role does not allow this."))
     if exc.status_code == 400:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -49,5 +50,5 @@ def get_own_token(user: Any, token_uuid: UUID | str) -> ApiToken:
     """A user manages only their own tokens; anyone else's is a 404."""
     try:
         return ApiToken.objects.get(user_id=user.pk, uuid=token_uuid)
-    except (ApiToken.DoesNotExist, ValueError):
+    except (ApiToken.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None

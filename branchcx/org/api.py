@@ -4,7 +4,6 @@
 # models from the live annotations, and string annotations break them.
 
 from typing import Any
-from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -113,7 +112,7 @@ def list_staff(request: HttpRequest, filters: Query[StaffFilter]) -> QuerySet[St
 
 
 @router.get("/staff/{uuid}", response=StaffOut, tags=["organisation"])
-def get_staff(request: HttpRequest, uuid: UUID) -> StaffProfile:
+def get_staff(request: HttpRequest, uuid: str) -> StaffProfile:
     staff = access.get_staff_for_user(request.user, uuid)
     record(
         Action.VIEW_PERSONAL,
@@ -134,7 +133,7 @@ def create_staff(request: HttpRequest, payload: StaffCreateIn) -> Status:
 
 
 @router.patch("/staff/{uuid}", response=StaffOut, tags=["organisation"])
-def update_staff(request: HttpRequest, uuid: UUID, payload: StaffUpdateIn) -> StaffProfile:
+def update_staff(request: HttpRequest, uuid: str, payload: StaffUpdateIn) -> StaffProfile:
     staff = access.get_staff_for_user(request.user, uuid)
     changes = _fields_set(payload, {"version"})
     if "branch" in changes:
@@ -143,7 +142,7 @@ def update_staff(request: HttpRequest, uuid: UUID, payload: StaffUpdateIn) -> St
 
 
 @router.post("/staff/{uuid}/unmask", response=UnmaskOut, tags=["organisation"])
-def unmask_staff(request: HttpRequest, uuid: UUID, payload: UnmaskIn) -> dict[str, str]:
+def unmask_staff(request: HttpRequest, uuid: str, payload: UnmaskIn) -> dict[str, str]:
     staff = access.get_staff_for_user(request.user, uuid)
     actions.require_manageable(request.user, staff)
     value = do_unmask(
@@ -169,7 +168,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status:
 
 
 @router.delete("/tokens/{uuid}", response={204: None}, tags=["me"])
-def revoke_token(request: HttpRequest, uuid: UUID) -> Status:
+def revoke_token(request: HttpRequest, uuid: str) -> Status:
     token = access.get_own_token(request.user, uuid)
     actions.do_revoke_token(request.user, token)
     return Status(204, None)

@@ -61,3 +61,39 @@ class ForcePasswordChangeMiddleware:
                 )
             return redirect(reverse("password_change"))
         return self.get_response(request)
+
+
+API_STATUS_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Errors produced outside django-ninja's handlers (an unsupported method, Django's own
+    CSRF or size checks) still answer ``{"detail": …, "code": …}`` under ``/api/``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in API_STATUS_CODES
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            replacement = JsonResponse(
+                {
+                    "detail": response.reason_phrase,
+                    "code": API_STATUS_CODES[response.status_code],
+                },
+                status=response.status_code,
+            )
+            if response.has_header("Allow"):
+                replacement["Allow"] = response["Allow"]
+            return replacement
+        return response

@@ -266,3 +266,25 @@ def test_interactive_docs_are_off_outside_debug_mode(org):
     # the suite runs with DEBUG off, as production does
     response = client_for(org.teller_a).get("/api/v1/docs")
     assert response.status_code == 404
+
+
+def test_every_api_error_has_the_same_shape(org):
+    client = api_client_for(org.teller_a)
+    # unsupported method
+    wrong_method = client.put("/api/v1/me")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["code"] == "method_not_allowed"
+    # malformed id: not found, like any id outside the scope
+    malformed = client.get("/api/v1/staff/not-a-uuid")
+    assert (malformed.status_code, malformed.json()["code"]) == (404, "not_found")
+    # schema errors name their field like action errors do
+    invalid = client.post("/api/v1/tokens", {"name": ""}, content_type="application/json")
+    assert invalid.status_code == 422
+    assert list(invalid.json()["errors"]) == ["name"]
+
+
+def test_csrf_failure_says_so(org):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.teller_a)
+    response = client.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (403, "csrf_failed")
