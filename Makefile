@@ -11,7 +11,8 @@ export BRANCHCX_DATA_DIR ?= $(CURDIR)/var
 .PHONY: install run test lint check-deploy pytest bench messages clean
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/pip || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { \
+	    echo "Could not create .venv: on Debian/Ubuntu install python3-venv first."; exit 1; }; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)

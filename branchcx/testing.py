@@ -86,7 +86,8 @@ def build_org() -> Org:
 
 
 def client_for(user: Any) -> Client:
-    """A browser-like client signed in as ``user`` (session + CSRF enforced)."""
+    """A client signed in as ``user`` through the session. Like Django's test client it skips
+    CSRF checks; tests of CSRF itself use ``Client(enforce_csrf_checks=True)``."""
     client = Client(enforce_csrf_checks=False)
     client.force_login(user)
     return client

@@ -240,6 +240,8 @@ def do_create_staff(
     password was given, a one-time temporary password to hand over."""
     require_perm(actor, "org.add_staffprofile")
     _check_assignable(actor, role, branch)
+    if not branch.is_active:
+        raise ValidationError({"branch": _("This unit is closed.")})
     personal = _clean_personal(mobile, id_number)
     username = username.strip()
     errors: dict[str, str] = {}
@@ -300,8 +302,15 @@ def do_update_staff(
     locked = StaffProfile.objects.select_for_update().select_related("branch").get(pk=staff.pk)
     if locked.version != expected_version:
         raise ConflictError
-    if locked.user_id == actor.pk and ({"role", "branch", "is_active"} & set(changes)):
+    sensitive = {f for f in ("role", "branch", "is_active") if f in changes}
+    if locked.user_id == actor.pk and any(getattr(locked, f) != changes[f] for f in sensitive):
         raise PermissionDenied(_("You cannot change your own role, unit or status."))
+    if (
+        "branch" in changes
+        and changes["branch"] != locked.branch
+        and not changes["branch"].is_active
+    ):
+        raise ValidationError({"branch": _("This unit is closed.")})
     # Whoever edits must be allowed to give the person's current role, so a branch manager
     # cannot touch an administrator or an auditor placed in their branch.
     _check_assignable(actor, locked.role, locked.branch)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from branchcx.org.models import ApiToken, Branch, StaffProfile
@@ -41,3 +44,19 @@ class StaffProfileAdmin(ReadOnlyAdmin):
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("prefix", "name", "user", "created_at", "expires_at", "revoked_at")
     exclude = ("digest",)
+
+
+# Accounts and roles change only through BranchCX (staff pages, API, `branchcx createuser`),
+# which keep the staff profile, role group, tokens and audit trail in step.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class ReadOnlyUserAdmin(ReadOnlyAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class ReadOnlyGroupAdmin(ReadOnlyAdmin, GroupAdmin):
+    pass

@@ -66,3 +66,24 @@ def test_createunit_builds_the_tree_in_order(db):
     from branchcx.org.models import Branch
 
     assert Branch.objects.get(code="GD0101").path == "/HO/GD01/GD0101/"
+
+
+def test_demo_is_refused_in_production_mode(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="evaluation only"):
+        out("demo")
+    from branchcx.org.models import Branch
+
+    assert not Branch.objects.exists()
+
+
+def test_admin_cannot_edit_accounts(org):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="Root-pass-2026-x")
+    client = Client()
+    client.force_login(root)
+    url = f"/admin/auth/user/{org.teller_a.pk}/change/"
+    client.post(url, {"username": "renamed", "is_superuser": "on"})
+    org.teller_a.refresh_from_db()
+    assert (org.teller_a.username, org.teller_a.is_superuser) == ("teller_a", False)

@@ -58,7 +58,6 @@ def wait_for(url: str, seconds: float = 30) -> tuple[int, str]:
 def test_migrate_then_serve_on_an_empty_data_dir_starts_a_working_server(tmp_path):
     env = clean_env(tmp_path / "data")
     run(["migrate", "--noinput"], env)
-    run(["demo"], env)
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [*CLI, "serve", "--port", str(port), "--workers", "1"],

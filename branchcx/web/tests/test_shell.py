@@ -76,7 +76,8 @@ def test_session_ends_after_idle_timeout(org, settings):
     from django.utils import timezone
 
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
-    # then: the next request is treated as signed out
+    # then: the next request is treated as signed out, and the idle limit is the configured 30 min
+    assert client.session.get_expiry_age() == 30 * 60
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from branchcx.org.demo import DEMO_PASSWORD, build_organisation, existing_logins
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if not settings.DEBUG:
+            # The demo users share a published password.
+            raise CommandError("The demo data is for evaluation only; BRANCHCX_DEBUG=0 refuses it.")
         with transaction.atomic():
             logins = build_organisation(branches=opts["branches"], seed=opts["seed"])
         if logins:
