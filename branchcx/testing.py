@@ -46,6 +46,22 @@ class Org:
         return StaffProfile.objects.get(user=user)
 
 
+def make_staff(username: str, role: str, branch: Branch, n: int) -> StaffProfile:
+    """One more persona (as head office would create it), password ``PASSWORD``, mobile
+    ``1391234nnnn``; ``n`` must be unique within the test."""
+    staff, _ = do_create_staff(
+        SystemActor(),
+        branch=branch,
+        username=username,
+        full_name=f"测试{username}",
+        employee_no=f"T{n:05d}",
+        role=role,
+        mobile=f"1391234{n:04d}",
+        password=PASSWORD,
+    )
+    return staff
+
+
 def build_org() -> Org:
     actor = SystemActor()
 
@@ -53,17 +69,7 @@ def build_org() -> Org:
         return do_create_branch(actor, code=code, name=name, level=level, parent=parent)
 
     def person(username: str, role: str, branch: Branch, n: int) -> Any:
-        staff, _ = do_create_staff(
-            actor,
-            branch=branch,
-            username=username,
-            full_name=f"测试{username}",
-            employee_no=f"T{n:05d}",
-            role=role,
-            mobile=f"1391234{n:04d}",
-            password=PASSWORD,
-        )
-        return staff.user
+        return make_staff(username, role, branch, n).user
 
     ho = unit("HO", "总行", Branch.Level.HEAD_OFFICE, None)
     sh01 = unit("SH01", "上海分行", Branch.Level.BRANCH, ho)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from branchcx.audit.models import AuditEvent
 from branchcx.org.models import StaffProfile
-from branchcx.testing import assert_scope_rules, client_for
+from branchcx.testing import assert_scope_rules, client_for, make_staff
 
 
 def test_staff_list_is_scoped_and_masks_mobiles(org):
@@ -173,17 +173,7 @@ def test_change_history_lists_fields_not_personal_values(org):
 
 
 def test_complaint_officer_cannot_unmask_colleagues(org):
-    from branchcx.org.actions import SystemActor, do_create_staff
-
-    officer, _ = do_create_staff(
-        SystemActor(),
-        branch=org.sh0101,
-        username="officer_a",
-        full_name="投诉甲",
-        employee_no="E40001",
-        role="complaint_officer",
-        password="Officer-pass-2026",
-    )
+    officer = make_staff("officer_a", "complaint_officer", org.sh0101, 40)
     staff = org.staff(org.teller_a)
     url = reverse("org:staff_unmask", args=[staff.uuid])
     response = client_for(officer.user).post(url, {"field": "mobile", "reason": "想核对一下"})

@@ -5,7 +5,13 @@ from django.urls import reverse
 
 from branchcx.audit.models import AuditEvent
 from branchcx.org.actions import do_create_staff
-from branchcx.testing import PASSWORD, api_client_for, assert_scope_rules, client_for
+from branchcx.testing import (
+    PASSWORD,
+    api_client_for,
+    assert_scope_rules,
+    client_for,
+    make_staff,
+)
 
 
 def new_teller(org):
@@ -89,21 +95,11 @@ def test_nobody_resets_their_own_password_this_way(org):
 
 
 def test_branch_manager_cannot_reset_an_auditor_placed_in_their_branch(org):
-    from branchcx.org.actions import SystemActor
-
-    auditor, _ = do_create_staff(
-        SystemActor(),
-        branch=org.sh01,
-        username="sh.auditor",
-        full_name="审计甲",
-        employee_no="E50002",
-        role="auditor",
-        password="Auditor-pass-2026",
-    )
+    auditor = make_staff("sh.auditor", "auditor", org.sh01, 41)
     url = reverse("org:staff_reset_password", args=[auditor.uuid])
     assert client_for(org.manager_a).post(url).status_code == 403
     auditor.user.refresh_from_db()
-    assert auditor.user.check_password("Auditor-pass-2026")
+    assert auditor.user.check_password(PASSWORD)
 
 
 def test_api_does_not_let_a_manager_choose_a_password(org):
