@@ -8,6 +8,7 @@ raises ``ValueError`` with a translatable message when the value is not valid.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from django.utils.translation import gettext as _
@@ -60,3 +61,64 @@ def normalise_account_number(value: str) -> str:
     if not (digits.isascii() and digits.isdigit()) or not 8 <= len(digits) <= 32:
         raise ValueError(_("An account number has 8 to 32 digits."))
     return digits
+
+
+def compact_identifier(value: str) -> str:
+    """Any document number, as indexed: full-width folded, no spaces or dashes, upper case."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", value)).upper()
+
+
+# Formats of identity documents other than the resident ID card (居民身份证).
+DOCUMENT_FORMATS = {
+    "passport": re.compile(r"^[A-Z0-9]{5,17}$"),
+    "hk_macau_permit": re.compile(r"^[HM]\d{8,10}$"),  # 港澳居民来往内地通行证
+    "taiwan_permit": re.compile(r"^\d{8}(\d{2})?$"),  # 台湾居民来往大陆通行证
+    "foreign_permanent_resident": re.compile(r"^[A-Z0-9]{15}$|^9\d{17}$"),  # 外国人永久居留身份证
+    "other": re.compile(r"^[A-Z0-9]{4,32}$"),
+}
+
+
+def normalise_document(id_type: str, value: str) -> str:
+    """Validate an identity document number for its type and return it compacted."""
+    if id_type == "resident_id":
+        return normalise_resident_id(value)
+    pattern = DOCUMENT_FORMATS.get(id_type)
+    if pattern is None:
+        raise ValueError(_("Unknown identity document type."))
+    compact = compact_identifier(value)
+    if not pattern.match(compact):
+        raise ValueError(_("This document number does not have the format of its type."))
+    return compact
+
+
+def normalise_name(value: str) -> str:
+    """A person's name as indexed: full-width folded, inner spaces of Chinese names removed,
+    Latin names upper-cased with single spaces ("Li  Wei" and "LI WEI" match)."""
+    name = " ".join(unicodedata.normalize("NFKC", value).split())
+    if not name:
+        raise ValueError(_("A name is required."))
+    if not name.isascii():
+        name = "".join(ch for ch in name if not ch.isspace() or ch.isascii())
+        name = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", name)
+    return name.upper()
+
+
+def normalise_surname(value: str) -> str:
+    """The family name as indexed: compound surnames (欧阳) count as one. Names in Latin
+    letters are recorded family name first, as Chinese banks file them ("ZHANG SAN",
+    "SMITH JOHN"), so the first word is the family name."""
+    from branchcx.lib.masking import COMPOUND_SURNAMES, surname
+
+    name = normalise_name(value)
+    if name.isascii():
+        return name.split(" ")[0]
+    if name in COMPOUND_SURNAMES:
+        return name  # the query "欧阳" means the family, as in 欧阳娜娜
+    return surname(name)
+
+
+def normalise_email(value: str) -> str:
+    email = value.strip().lower()
+    if not re.match(r"^[^@\s]+@[^@\s]+\.[a-z0-9-]{2,}$", email):
+        raise ValueError(_("This is not an email address."))
+    return email

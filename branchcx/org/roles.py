@@ -16,10 +16,16 @@ from branchcx.org.models import Role
 
 VIEW_ORG = {"org.view_branch", "org.view_staffprofile"}
 USE_API = {"org.add_apitoken"}
+# Everyone who serves customers reads the 360 and records contacts; front-line roles also
+# open customers and correct their details.
+SERVE = {"customers.view_customer", "customers.view_interaction", "customers.add_interaction"}
+MAINTAIN = {"customers.add_customer", "customers.change_customer"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.HEAD_OFFICE_ADMIN: VIEW_ORG
     | USE_API
+    | SERVE
+    | MAINTAIN
     | {
         "org.add_branch",
         "org.change_branch",
@@ -31,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.BRANCH_MANAGER: VIEW_ORG
     | USE_API
+    | SERVE
+    | MAINTAIN
     | {
         "org.change_branch",
         "org.add_staffprofile",
@@ -39,13 +47,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "audit.unmask_personal_data",
         "audit.export_personal_data",
     },
-    Role.LOBBY_MANAGER: VIEW_ORG | USE_API,
-    Role.TELLER: VIEW_ORG | USE_API,
-    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API,
-    Role.COMPLAINT_OFFICER: VIEW_ORG | USE_API | {"audit.unmask_personal_data"},
+    Role.LOBBY_MANAGER: VIEW_ORG | USE_API | SERVE,
+    Role.TELLER: VIEW_ORG | USE_API | SERVE | MAINTAIN,
+    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API | SERVE | MAINTAIN,
+    Role.COMPLAINT_OFFICER: VIEW_ORG | USE_API | SERVE | {"audit.unmask_personal_data"},
     # Auditors read everything in their scope and change nothing (a test enforces view_* only,
     # apart from the personal API token they read through).
-    Role.AUDITOR: VIEW_ORG | USE_API | {"audit.view_auditevent"},
+    Role.AUDITOR: VIEW_ORG
+    | USE_API
+    | {"audit.view_auditevent", "customers.view_customer", "customers.view_interaction"},
 }
 
 # Which roles a manager may give. Nobody below head office can create administrators or

@@ -1,0 +1,27 @@
+"""Scoped getters for customers: the only way views and endpoints fetch customer data."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from branchcx.customers.models import Customer
+from branchcx.org.scoping import get_in_scope, require_perm
+
+
+def customers_for_user(user: Any) -> QuerySet[Customer]:
+    require_perm(user, "customers.view_customer")
+    return Customer.objects.visible_to(user).select_related("home_outlet", "tier")
+
+
+def get_customer_for_user(user: Any, customer_uuid: UUID | str) -> Customer:
+    """One customer of the user's scope; 404 for any other (even if it exists elsewhere)."""
+    customer: Customer = get_in_scope(
+        Customer.objects.select_related("home_outlet", "tier", "relationship_manager"),
+        user,
+        uuid=customer_uuid,
+    )
+    require_perm(user, "customers.view_customer")
+    return customer

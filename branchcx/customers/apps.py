@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomersConfig(AppConfig):
+    name = "branchcx.customers"
+    label = "customers"
+    verbose_name = _("Customers")
+    default_auto_field = "django.db.models.BigAutoField"
