@@ -52,7 +52,7 @@ class KycRisk(models.TextChoices):
 
 
 class Temperament(models.TextChoices):
-    """How to talk to the customer (DOMAIN.md §1); guidance in ``guidance.py``."""
+    """How to talk to the customer (DOMAIN.md §1); staff guidance in ``guidance.py``."""
 
     DOMINANT = "dominant", _("Dominant (支配型)")
     EXPRESSIVE = "expressive", _("Expressive (表达型)")

@@ -126,3 +126,12 @@ def test_auditor_cannot_change_customers(org, customer):
 
     with pytest.raises(PermissionDenied):
         do_update_customer(org.auditor, customer, expected_version=1, occupation="x")
+
+
+def test_every_temperament_and_difficult_presentation_has_guidance():
+    from branchcx.customers.guidance import PRESENTATION_GUIDANCE, TEMPERAMENT_GUIDANCE
+    from branchcx.customers.models import Interaction, Temperament
+
+    assert set(TEMPERAMENT_GUIDANCE) == set(Temperament.values)
+    difficult = set(Interaction.Presentation.values) - {Interaction.Presentation.CALM}
+    assert set(PRESENTATION_GUIDANCE) == difficult
