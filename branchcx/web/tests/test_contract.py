@@ -139,7 +139,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 def test_demo_is_loaded_once_and_its_login_works(tmp_path):
     env = clean_env(tmp_path)
     run(["migrate", "--noinput"], env)
-    first = run(["demo"], env).stdout
+    first = run(["demo", "--customers", "40", "--months", "2"], env).stdout
     assert "BranchCX-demo-2026" in first
     assert "sh0101.teller" in first
     second = run(["demo"], env).stdout

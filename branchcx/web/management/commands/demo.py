@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from branchcx.customers.demo import build_customers
 from branchcx.org.demo import DEMO_PASSWORD, build_organisation, existing_logins
 
 
@@ -14,6 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--branches", type=int, default=2, help="Branches (1 to 5).")
+        parser.add_argument("--customers", type=int, default=2000, help="Demo customers.")
+        parser.add_argument("--months", type=int, default=12, help="Months of history.")
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -22,8 +25,17 @@ class Command(BaseCommand):
             raise CommandError("The demo data is for evaluation only; BRANCHCX_DEBUG=0 refuses it.")
         with transaction.atomic():
             logins = build_organisation(branches=opts["branches"], seed=opts["seed"])
+            if logins:
+                counts = build_customers(
+                    customers=opts["customers"], months=opts["months"], seed=opts["seed"]
+                )
         if logins:
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data loaded: {counts.customers} customers, {counts.holdings} "
+                    f"holdings, {counts.transactions} transactions, {counts.contacts} contacts."
+                )
+            )
         else:
             self.stdout.write("Demo data is already loaded.")
             logins = existing_logins()
