@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from hashlib import sha256
 
 import pytest
 from django.core.exceptions import FieldError
@@ -92,10 +93,13 @@ def test_blind_index_column_is_a_keyed_hash_not_the_number(org):
         )
         stored = cursor.fetchone()
 
+    # the stored value is the keyed HMAC the look-up computes, never the plain number nor an
+    # unkeyed digest an attacker could build a rainbow table for
     for index in stored:
         assert re.fullmatch(r"[0-9a-f]{64}", index)
-    assert "13912340004" not in stored[0]
-    assert "1949" not in stored[1]
+    assert stored == (mobile_index("13912340004"), id_number_index(RESIDENT_ID))
+    assert stored[0] != sha256(b"13912340004").hexdigest()
+    assert stored[1] != sha256(RESIDENT_ID.encode()).hexdigest()
 
 
 def test_index_follows_a_change_of_mobile(org):
