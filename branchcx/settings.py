@@ -234,6 +234,8 @@ BRANCHCX_API_ANON_RATE = os.environ.get("BRANCHCX_API_ANON_RATE", "30/min")
 BRANCHCX_TOKEN_DAYS = env_int("BRANCHCX_TOKEN_DAYS", 90)
 # JSON bodies above this size are refused with 413 before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BRANCHCX_MAX_BODY_BYTES", 1024 * 1024)
+# Import files uploaded in the browser (larger files: `branchcx import` on the server).
+BRANCHCX_MAX_IMPORT_BYTES = env_int("BRANCHCX_MAX_IMPORT_BYTES", 100 * 1024 * 1024)
 
 # --- security headers --------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
@@ -266,6 +268,7 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- language and time -------------------------------------------------------------------
+FORMAT_MODULE_PATH = ["branchcx.formats"]
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

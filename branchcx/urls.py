@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("branchcx.web.urls")),
     path("org/", include("branchcx.org.urls")),
+    path("customers/", include("branchcx.customers.urls")),
     path("audit/", include("branchcx.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -43,6 +43,7 @@ class AuditEvent(models.Model):
         VIEW_PERSONAL = "view_personal", _("Viewed a personal record")
         UNMASK = "unmask", _("Unmasked personal data")
         EXPORT = "export", _("Exported data")
+        IMPORT = "import", _("Imported data")
         CREATE = "create", _("Created a record")
         CHANGE = "change", _("Changed a record")
         PERMISSION_CHANGE = "permission_change", _("Changed permissions")

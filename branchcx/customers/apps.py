@@ -9,3 +9,8 @@ class CustomersConfig(AppConfig):
     label = "customers"
     verbose_name = _("Customers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from branchcx.customers.customer_panels import register_builtin
+
+        register_builtin()

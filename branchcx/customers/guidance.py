@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from branchcx.customers.models import Interaction, Temperament
+from branchcx.customers.models import Interaction, Temperament, ValueOrientation
 
 TEMPERAMENT_GUIDANCE: dict[str, Promise] = {
     Temperament.DOMINANT: _(
@@ -40,5 +40,17 @@ PRESENTATION_GUIDANCE: dict[str, Promise] = {
     Interaction.Presentation.AGITATED: _(
         "Calm emotions first: listen without interrupting, move somewhere quiet if you can, "
         "show you understand, and only then look for the solution."
+    ),
+}
+
+VALUE_GUIDANCE: dict[str, Promise] = {
+    ValueOrientation.PRICE: _(
+        "Lead with rates, fees and offers; show the cost comparison plainly."
+    ),
+    ValueOrientation.SERVICE: _(
+        "Lead with convenience and attention: a named contact, short waits, follow-up calls."
+    ),
+    ValueOrientation.PRODUCT: _(
+        "Lead with what the product does and how it differs; bring the details and documents."
     ),
 }

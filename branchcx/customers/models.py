@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -217,6 +218,10 @@ class Customer(models.Model):
         ordering = ["customer_no"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        permissions = [
+            ("import_customers", _("Can import customers, holdings and transactions")),
+            ("export_customers", _("Can export customer lists (masked)")),
+        ]
         indexes = [
             models.Index(fields=["home_outlet", "-aum"], name="customer_outlet_aum"),
             models.Index(fields=["home_outlet", "tier"], name="customer_outlet_tier"),
@@ -358,6 +363,8 @@ class Transaction(models.Model):
         "org.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     occurred_at = models.DateTimeField(_("time"))
+    # The core system's serial number (流水号): re-importing a file skips what is already here.
+    reference = models.CharField(_("reference"), max_length=40, null=True, blank=True, unique=True)
 
     scope_field = "customer__home_outlet"
     objects = ScopedManager()
@@ -440,3 +447,60 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.channel}"
+
+
+class ImportJob(models.Model):
+    """One uploaded file being checked or loaded in the background, with its progress and
+    its per-row error report."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        HOLDINGS = "holdings", _("Holdings")
+        TRANSACTIONS = "transactions", _("Transactions")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        REJECTED = "rejected", _("Rejected: errors in the file")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file_name = models.CharField(_("file"), max_length=200)
+    stored_name = models.CharField(max_length=80, editable=False)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # [[row, column, reason], …], the first ERROR_LIMIT of them
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The uploader's unit: who else may follow the job.
+    branch = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    scope_field = "branch"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.REJECTED, self.Status.FAILED}

@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 
-from branchcx.customers.models import Customer, Holding, Product, TierLevel
+from branchcx.customers.models import (
+    Customer,
+    Holding,
+    Interaction,
+    Product,
+    TierLevel,
+    Transaction,
+)
 from branchcx.lib.identifiers import normalise_name
 from branchcx.lib.masking import COMPOUND_SURNAMES
+from branchcx.org.models import Branch, Role, StaffProfile
 
+CENT = Decimal("0.01")
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
@@ -78,3 +101,166 @@ def search(customers: QuerySet[Customer], text: str) -> QuerySet[Customer]:
         elif name := _index("name_index", text):
             conditions |= Q(name_index=name)
     return customers.filter(conditions)
+
+
+def filter_customers(
+    customers: QuerySet[Customer],
+    *,
+    q: str = "",
+    tag: str = "",
+    tier: str = "",
+    outlet: str = "",
+    relationship_manager: str = "",
+    active: bool | None = None,
+) -> QuerySet[Customer]:
+    """The customer list's filters; each one narrows an indexed column."""
+    if q:
+        customers = search(customers, q)
+    if tag:
+        customers = customers.filter(tags__code=tag)
+    if tier:
+        customers = customers.filter(tier__code=tier)
+    if outlet:
+        customers = customers.filter(home_outlet__code=outlet)
+    if relationship_manager:
+        try:
+            customers = customers.filter(relationship_manager__uuid=UUID(relationship_manager))
+        except ValueError:  # not a staff id: nobody matches
+            customers = customers.none()
+    if active is not None:
+        customers = customers.filter(is_active=active)
+    return customers
+
+
+def holdings_of(customer: Customer) -> list[Holding]:
+    """Open and dormant holdings first, then closed ones, with their products (one query)."""
+    return list(
+        Holding.objects.filter(customer=customer)
+        .select_related("product")
+        .order_by(
+            Case(When(status=Holding.Status.CLOSED, then=1), default=0),
+            "product__category",
+            "-balance",
+        )
+    )
+
+
+def balance_summary(customer: Customer) -> dict[str, Decimal]:
+    """Assets (counted in AUM) and what the customer owes, summed in the database."""
+    live = Holding.objects.filter(customer=customer).exclude(status=Holding.Status.CLOSED)
+    sums = live.aggregate(
+        assets=Coalesce(
+            Sum("balance", filter=Q(product__category__in=Product.ASSET_CATEGORIES)), ZERO
+        ),
+        owed=Coalesce(
+            Sum("balance", filter=Q(product__category__in=Product.LIABILITY_CATEGORIES)), ZERO
+        ),
+    )
+    return {"assets": _cents(sums["assets"]), "owed": _cents(abs(sums["owed"]))}
+
+
+def _cents(value: Decimal) -> Decimal:
+    # SQLite returns sums without their scale (Decimal("3000")); money always has two places.
+    return Decimal(value).quantize(CENT)
+
+
+def next_tier(customer: Customer) -> TierLevel | None:
+    return TierLevel.objects.filter(min_aum__gt=customer.aum).order_by("min_aum").first()
+
+
+def monthly_flows(customer: Customer, months: int = 12) -> list[dict[str, Any]]:
+    """Money in and out per calendar month for the last ``months`` months, oldest first.
+
+    One grouped query on the (customer, time) index; months without transactions are zero.
+    """
+    today = timezone.localdate()
+    first = _add_months(today.replace(day=1), -(months - 1))
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    rows = (
+        Transaction.objects.filter(customer=customer, occurred_at__gte=start)
+        .order_by()
+        .annotate(month=TruncMonth("occurred_at"))
+        .values("month")
+        .annotate(
+            credit=Coalesce(Sum("amount", filter=Q(direction=Transaction.Direction.CREDIT)), ZERO),
+            debit=Coalesce(Sum("amount", filter=Q(direction=Transaction.Direction.DEBIT)), ZERO),
+            count=Count("id"),
+        )
+    )
+    by_month = {_month_key(row["month"]): row for row in rows}
+    result = []
+    for i in range(months):
+        month = _add_months(first, i)
+        row = by_month.get(month.strftime("%Y-%m"), {})
+        result.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "credit": _cents(row.get("credit", Decimal("0"))),
+                "debit": _cents(row.get("debit", Decimal("0"))),
+                "count": row.get("count", 0),
+            }
+        )
+    return result
+
+
+def _month_key(value: date | datetime) -> str:
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m")
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def recent_transactions(customer: Customer, limit: int = 20) -> list[Transaction]:
+    return list(
+        Transaction.objects.filter(customer=customer)
+        .select_related("holding__product", "outlet")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def contact_timeline(customer: Customer, limit: int = 20) -> list[Interaction]:
+    return list(
+        Interaction.objects.filter(customer=customer)
+        .select_related("staff__branch")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def transactions_of(customer: Customer) -> QuerySet[Transaction]:
+    return (
+        Transaction.objects.filter(customer=customer)
+        .select_related("outlet", "holding__product")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def contacts_of(customer: Customer) -> QuerySet[Interaction]:
+    return (
+        Interaction.objects.filter(customer=customer)
+        .select_related("staff")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def last_contact(customer: Customer) -> dict[str, Any] | None:
+    """How the customer presented at the latest contact, and when."""
+    return (
+        Interaction.objects.filter(customer=customer)
+        .order_by("-occurred_at", "-id")
+        .values("presentation", "occurred_at")
+        .first()
+    )
+
+
+def managers_serving(outlet: Branch) -> QuerySet[StaffProfile]:
+    """Active relationship managers of the outlet, its branch or head office: those who may
+    be assigned to the outlet's customers (even when above the current user's scope)."""
+    parts = [p for p in outlet.path.split("/") if p]
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return StaffProfile.objects.filter(
+        role=Role.RELATIONSHIP_MANAGER, is_active=True, branch__path__in=paths
+    ).order_by("full_name")

@@ -102,3 +102,12 @@ def mask_email(value: str) -> str:
     if not at:
         return MASK * len(value)
     return (local[:1] + MASK * 3) + "@" + domain
+
+
+def mask_document(id_type: str, value: str) -> str:
+    """Identity documents: the resident-ID rule, and first 1 + last 3 for other documents."""
+    if not value:
+        return ""
+    if id_type == "resident_id":
+        return mask_resident_id(value)
+    return _keep(value, 1, 3)

@@ -20,12 +20,17 @@ USE_API = {"org.add_apitoken"}
 # open customers and correct their details.
 SERVE = {"customers.view_customer", "customers.view_interaction", "customers.add_interaction"}
 MAINTAIN = {"customers.add_customer", "customers.change_customer"}
+# Bulk work on customer data: loading the core system's files, and lists leaving the system.
+IMPORT = {"customers.import_customers"}
+EXPORT = {"customers.export_customers"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.HEAD_OFFICE_ADMIN: VIEW_ORG
     | USE_API
     | SERVE
     | MAINTAIN
+    | IMPORT
+    | EXPORT
     | {
         "org.add_branch",
         "org.change_branch",
@@ -39,6 +44,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | USE_API
     | SERVE
     | MAINTAIN
+    | IMPORT
+    | EXPORT
     | {
         "org.change_branch",
         "org.add_staffprofile",
@@ -49,12 +56,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     },
     Role.LOBBY_MANAGER: VIEW_ORG | USE_API | SERVE,
     Role.TELLER: VIEW_ORG | USE_API | SERVE | MAINTAIN,
-    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API | SERVE | MAINTAIN,
+    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API | SERVE | MAINTAIN | EXPORT,
     Role.COMPLAINT_OFFICER: VIEW_ORG | USE_API | SERVE | {"audit.unmask_personal_data"},
     # Auditors read everything in their scope and change nothing (a test enforces view_* only,
     # apart from the personal API token they read through).
     Role.AUDITOR: VIEW_ORG
     | USE_API
+    | EXPORT
     | {"audit.view_auditevent", "customers.view_customer", "customers.view_interaction"},
 }
 

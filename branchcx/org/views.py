@@ -216,7 +216,7 @@ def staff_unmask(request: HttpRequest, uuid: str) -> HttpResponse:
     if not form.is_valid():
         return render(
             request,
-            "org/_unmask_result.html",
+            "web/_unmask_result.html",
             {
                 "error": _("Give a reason of at least 4 characters to unmask data."),
                 "field": request.POST.get("field", ""),
@@ -233,7 +233,7 @@ def staff_unmask(request: HttpRequest, uuid: str) -> HttpResponse:
     )
     response = render(
         request,
-        "org/_unmask_result.html",
+        "web/_unmask_result.html",
         {"value": value, "field": form.cleaned_data["field"], "staff": staff},
     )
     response["Cache-Control"] = "no-store"

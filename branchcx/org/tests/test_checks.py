@@ -86,10 +86,14 @@ def test_scope_field_must_lead_to_branch():
 
 # Modules allowed to use a scoped model's manager directly: the access layer itself, the
 # writers (actions lock rows they were handed by access), read-side queries that receive
-# scoped querysets, background tasks, and code that is not request-facing.
+# scoped querysets, background tasks, and code that is not request-facing. Bulk writers
+# (imports.py; jobs.py, its background runner) scope outlets and customers by the actor
+# themselves, like actions.
 TRUSTED_MODULES = {
     "access.py",
     "actions.py",
+    "imports.py",
+    "jobs.py",
     "queries.py",
     "tasks.py",
     "models.py",
