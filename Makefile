@@ -48,8 +48,12 @@ test: lint check-deploy $(STAMP)
 	BRANCHCX_DATA_DIR=$(CURDIR)/var/test $(BIN)/branchcx permissions-matrix --check docs/permissions.md
 	$(MAKE) pytest
 
+# Scale benchmarks (not part of `make test`): the PostgreSQL preset (1M customers, 20M
+# transactions; about an hour) when PostgreSQL answers, else the SQLite preset.
+# Choose with `make bench BENCH_PRESET=pg|sqlite|smoke`. Results: benchmarks/results/.
+BENCH_PRESET ?= $(shell $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null && echo pg || echo sqlite)
 bench: $(STAMP)
-	@echo "No benchmarks yet: they arrive with the customer 360 (issue 3)."
+	$(BIN)/python benchmarks/run.py --preset $(BENCH_PRESET)
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: $(STAMP)
