@@ -161,8 +161,16 @@ class ImportForm(forms.Form):
         label=_("File (CSV in UTF-8 or GBK, or Excel .xlsx)"),
         help_text=_("The first line names the columns; see the user guide for the columns."),
     )
-    dry_run = forms.BooleanField(
-        label=_("Check only: report errors, load nothing"), required=False, initial=True
+    CHECK, ALL, VALID = "check", "all", "valid"
+    mode = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[
+            (CHECK, _("Check only: report errors, load nothing")),
+            (ALL, _("Load the file if every row is correct (all or nothing)")),
+            (VALID, _("Load the valid rows and skip the rows with errors")),
+        ],
+        initial=CHECK,
+        help_text=_("Skipped rows are listed with their errors; fix them and import them again."),
     )
 
     def clean_file(self) -> Any:

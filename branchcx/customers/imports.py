@@ -5,7 +5,9 @@ chunks; each chunk is checked against the database (identity documents, accounts
 numbers) and written with bulk statements. Every problem is collected as (row, column,
 reason); if there is any, or the run is a dry run, the transaction is rolled back, so a file
 is loaded completely or not at all. A dry run therefore performs exactly the checks of a
-real run, including those only the database can make.
+real run, including those only the database can make. Only when the user asks for it
+explicitly (``skip_invalid``) are the valid rows loaded and the rows with errors skipped,
+each still listed in the report.
 
 Re-importing a file is idempotent: customers are matched by customer number and updated only
 where something changed; holdings by product and account number; transactions by the core
@@ -74,6 +76,7 @@ class _Rollback(Exception):
 class ImportReport:
     kind: str
     dry_run: bool
+    skip_invalid: bool = False
     total: int = 0
     created: int = 0
     updated: int = 0
@@ -82,13 +85,25 @@ class ImportReport:
     errors: list[tuple[int, str, str]] = field(default_factory=list)
     file_error: str = ""
     encoding: str = ""
+    error_rows: set[int] = field(default_factory=set)
+
+    @property
+    def skipped(self) -> int:
+        """Rows with at least one error (left out when ``skip_invalid``)."""
+        return len(self.error_rows)
+
+    @property
+    def writes_blocked(self) -> bool:
+        """An error ends the writing unless the user chose to skip the rows with errors."""
+        return bool(self.error_count) and not self.skip_invalid
 
     @property
     def committed(self) -> bool:
-        return not self.dry_run and not self.error_count and not self.file_error
+        return not self.dry_run and not self.writes_blocked and not self.file_error
 
     def add_error(self, row: int, column: str, reason: str) -> None:
         self.error_count += 1
+        self.error_rows.add(row)
         if len(self.errors) < ERROR_LIMIT:
             self.errors.append((row, column, reason))
 
@@ -476,7 +491,7 @@ class CustomerImporter(Importer):
                 customer = current
             if "tags" in values:
                 tag_sets.append((customer, values["tags"]))
-        if self.report.error_count:
+        if self.report.writes_blocked:
             return  # nothing more will be kept; keep checking the rest of the file
         if creates:
             bulk_create_with_history(
@@ -625,7 +640,7 @@ class HoldingImporter(Importer):
                 holding.version += 1
                 updates.append(holding)
             self.touched.add(customer.pk)
-        if self.report.error_count:
+        if self.report.writes_blocked:
             return
         Holding.objects.bulk_create(creates, batch_size=CHUNK)
         Holding.objects.bulk_update(
@@ -754,7 +769,7 @@ class TransactionImporter(Importer):
                 )
             )  # fmt: skip
             self.touched.add(customer.pk)
-        if self.report.error_count:
+        if self.report.writes_blocked:
             return
         Transaction.objects.bulk_create(creates, batch_size=CHUNK)
         self.report.created += len(creates)
@@ -809,14 +824,16 @@ def run_import(
     *,
     file_name: str = "",
     dry_run: bool = False,
+    skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Check and (unless ``dry_run``) load one file, all or nothing. See the module docs."""
+    """Check and (unless ``dry_run``) load one file: all or nothing, or with
+    ``skip_invalid`` the valid rows only. See the module docs."""
     require_perm(actor, "customers.import_customers")
     if kind not in IMPORTERS:
         raise ValidationError({"kind": _("Choose customers, holdings or transactions.")})
     path = Path(path)
-    report = ImportReport(kind=kind, dry_run=dry_run)
+    report = ImportReport(kind=kind, dry_run=dry_run, skip_invalid=skip_invalid)
     try:
         table = read_table(path, file_name or path.name)
         total = count_rows(path)
@@ -836,7 +853,7 @@ def run_import(
                     progress(report.total, max(total, report.total))
             if report.total == 0:
                 report.file_error = _("The file has no data rows.")
-            if report.error_count or report.file_error:
+            if report.writes_blocked or report.file_error:
                 raise _Rollback
             importer.finish()
             if dry_run:
@@ -844,7 +861,7 @@ def run_import(
             _audit(actor, report, file_name or path.name)  # with the data, in its transaction
     except _Rollback:
         pass
-    if dry_run and not report.error_count and not report.file_error:
+    if dry_run and not report.writes_blocked and not report.file_error:
         # Checking a file reads personal data against the database: recorded too.
         _audit(actor, report, file_name or path.name)
     return report
@@ -881,6 +898,8 @@ def _audit(actor: Any, report: ImportReport, file_name: str) -> None:
         detail["dry_run"] = True
     else:
         detail.update(created=report.created, updated=report.updated, unchanged=report.unchanged)
+    if report.skip_invalid:
+        detail["skipped"] = report.skipped
     record(
         Action.IMPORT, actor=actor, target_label=file_name[:200], field=report.kind, detail=detail
     )

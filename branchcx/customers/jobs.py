@@ -39,14 +39,23 @@ def _progress_path(job: ImportJob) -> Path:
     return upload_dir() / f"{job.uuid}.progress.json"
 
 
-def create_job(user: Any, kind: str, upload: UploadedFile, *, dry_run: bool) -> ImportJob:
+def create_job(
+    user: Any, kind: str, upload: UploadedFile, *, dry_run: bool, skip_invalid: bool = False
+) -> ImportJob:
     """Store the upload under a random name and record the job (queued)."""
     require_perm(user, "customers.import_customers")
     staff = StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
     branch = staff.branch if staff else Branch.objects.get(parent__isnull=True)
     name = Path(upload.name or "upload").name[:200]
     suffix = Path(name).suffix.lower()
-    job = ImportJob(kind=kind, file_name=name, dry_run=dry_run, created_by=user, branch=branch)
+    job = ImportJob(
+        kind=kind,
+        file_name=name,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid and not dry_run,
+        created_by=user,
+        branch=branch,
+    )
     job.stored_name = f"{job.uuid}{suffix if suffix in SUFFIXES else '.dat'}"
     with (upload_dir() / job.stored_name).open("wb") as target:
         for piece in upload.chunks():
@@ -86,6 +95,7 @@ def run_job(job_id: int) -> str:
             source,
             file_name=job.file_name,
             dry_run=job.dry_run,
+            skip_invalid=job.skip_invalid,
             progress=lambda done, total: _write_progress(job, done, total),
         )
     except Exception:  # the job must end in a visible state whatever happens
@@ -98,7 +108,7 @@ def run_job(job_id: int) -> str:
     if report is not None:
         job.status = (
             ImportJob.Status.REJECTED
-            if report.error_count or report.file_error
+            if report.writes_blocked or report.file_error
             else ImportJob.Status.SUCCEEDED
         )
         job.total_rows = job.processed_rows = report.total
@@ -106,6 +116,7 @@ def run_job(job_id: int) -> str:
         job.updated_count = report.updated
         job.unchanged_count = report.unchanged
         job.error_count = report.error_count
+        job.skipped_rows = report.skipped if report.skip_invalid else 0
         job.errors = [list(e) for e in report.errors]
         job.message = report.file_error
     job.finished_at = timezone.now()

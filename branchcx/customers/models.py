@@ -470,6 +470,8 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file"), max_length=200)
     stored_name = models.CharField(max_length=80, editable=False)
     dry_run = models.BooleanField(_("check only"), default=False)
+    # Load the valid rows and skip those with errors (chosen explicitly by the uploader).
+    skip_invalid = models.BooleanField(_("skip rows with errors"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -479,6 +481,7 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
     # [[row, column, reason], …], the first ERROR_LIMIT of them
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)

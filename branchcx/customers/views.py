@@ -283,14 +283,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
     form = ImportForm(
         request.POST or None,
         request.FILES or None,
-        initial={"kind": kind, "dry_run": request.GET.get("check", "1") == "1"},
+        initial={"kind": kind, "mode": request.GET.get("mode", ImportForm.CHECK)},
     )
     if request.method == "POST" and form.is_valid():
+        mode = form.cleaned_data["mode"]
         job = create_job(
             request.user,
             form.cleaned_data["kind"],
             form.cleaned_data["file"],
-            dry_run=form.cleaned_data["dry_run"],
+            dry_run=mode == ImportForm.CHECK,
+            skip_invalid=mode == ImportForm.VALID,
         )
         run_import_job(job.pk)
         return redirect("customers:import_detail", uuid=job.uuid)

@@ -83,6 +83,37 @@ def test_every_bad_row_is_reported_and_nothing_is_loaded(org, tmp_path):
     assert not Customer.objects.exists()  # the good first row was not kept either
 
 
+def test_valid_rows_load_only_when_the_user_asks_to_skip_the_bad_ones(org, tmp_path):
+    # given a file with two good rows and two bad ones
+    bad = [
+        "C1003,李四,resident_id,310104198503070011,,SH0101,2019-03-01,\n",  # check digit
+        "C1004,=1+1,passport,E7654321,,SH0101,2019-13-01,\n",  # two errors, one row
+    ]
+    path = write(tmp_path, HEADER + GOOD[0] + "".join(bad) + GOOD[1])
+
+    # when loaded with skip_invalid
+    report = run_import(org.manager_a, "customers", path, skip_invalid=True)
+
+    # then the good rows are in, the bad ones are listed and counted once per row
+    assert report.committed
+    assert (report.created, report.error_count, report.skipped) == (2, 3, 2)
+    assert errors_of(report) == {(3, "id_number"), (4, "name"), (4, "became_customer_on")}
+    assert set(Customer.objects.values_list("customer_no", flat=True)) == {"C1001", "C1002"}
+    assert AuditEvent.objects.get(action="import").detail == {
+        "rows": 4, "created": 2, "updated": 0, "unchanged": 0, "skipped": 2,
+    }  # fmt: skip
+
+
+def test_skipping_also_covers_errors_only_the_database_finds(org, tmp_path):
+    run_import(org.manager_a, "customers", write(tmp_path, HEADER + GOOD[0]))
+    clash = f"C9999,别人,resident_id,{ID_ZHANG},,SH0101,2019-03-01,\n"  # C1001's document
+    report = run_import(
+        org.manager_a, "customers", write(tmp_path, HEADER + clash + GOOD[1]), skip_invalid=True
+    )
+    assert (report.created, report.skipped, errors_of(report)) == (1, 1, {(2, "id_number")})
+    assert not Customer.objects.filter(customer_no="C9999").exists()
+
+
 def test_dry_run_checks_everything_and_loads_nothing(org, tmp_path):
     report = run_import(
         org.manager_a, "customers", write(tmp_path, HEADER + "".join(GOOD)), dry_run=True
@@ -164,6 +195,16 @@ def test_command_line_import_reports_rows_and_refuses_bad_files(org, tmp_path):
     with pytest.raises(CommandError, match="nothing was loaded"):
         call_command("import", "customers", str(bad), stderr=err)
     assert "row 2, column id_number" in err.getvalue()
+    assert not Customer.objects.filter(customer_no="C3001").exists()
+
+
+def test_command_line_skip_invalid_loads_the_rest_and_lists_the_skipped(org, tmp_path):
+    path = write(tmp_path, HEADER + "C3001,x,resident_id,123,,SH0101,2019-03-01,\n" + GOOD[1])
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import", "customers", str(path), "--skip-invalid", stdout=out, stderr=err)
+    assert "1 new" in out.getvalue() and "1 rows with errors skipped" in out.getvalue()
+    assert "row 2, column id_number" in err.getvalue()
+    assert list(Customer.objects.values_list("customer_no", flat=True)) == ["C1002"]
 
 
 def test_upload_page_runs_a_background_job_and_shows_its_errors(org, tmp_path, settings):
@@ -174,7 +215,7 @@ def test_upload_page_runs_a_background_job_and_shows_its_errors(org, tmp_path, s
     )
     upload.name = "customers.csv"
     response = client.post(
-        "/customers/imports/", {"kind": "customers", "file": upload, "dry_run": ""}
+        "/customers/imports/", {"kind": "customers", "file": upload, "mode": "all"}
     )
     job = ImportJob.objects.get()
     assert response["Location"] == f"/customers/imports/{job.uuid}/"
@@ -184,6 +225,26 @@ def test_upload_page_runs_a_background_job_and_shows_its_errors(org, tmp_path, s
     assert "id_number" in page and "hx-trigger" not in page  # finished: polling stopped
     assert client_for(org.manager_b).get(response["Location"]).status_code == 404
     assert client_for(org.teller_a).get("/customers/imports/").status_code == 403
+
+
+def test_upload_loading_valid_rows_only_reports_the_skipped_ones(org, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    client = client_for(org.manager_a)
+    upload = io.BytesIO((HEADER + GOOD[0] + "C1009,x,resident_id,1,,SH0101,2019-03-01,\n").encode())
+    upload.name = "customers.csv"
+
+    response = client.post(
+        "/customers/imports/", {"kind": "customers", "file": upload, "mode": "valid"}
+    )
+
+    job = ImportJob.objects.get()
+    assert (job.status, job.skip_invalid, job.created_count, job.skipped_rows) == (
+        "succeeded", True, 1, 1,
+    )  # fmt: skip
+    assert Customer.objects.filter(customer_no="C1001").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "已跳过 1 行有错误的数据" in page  # Simplified Chinese by default
+    assert "<td>3</td><td>id_number</td>" in page
 
 
 def test_progress_partial_polls_while_running(org, tmp_path, settings):

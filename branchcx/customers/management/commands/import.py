@@ -45,7 +45,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTERS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="Check every row; load nothing.")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--dry-run", action="store_true", help="Check every row; load nothing.")
+        mode.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Load the valid rows and skip the rows with errors (listed on standard error). "
+            "Without it a file with any error loads nothing.",
+        )
         parser.add_argument(
             "--progress",
             action="store_true",
@@ -59,7 +66,12 @@ class Command(BaseCommand):
         progress = Progress(sys.stderr, opts["progress"] or sys.stderr.isatty())
         started = time.monotonic()
         report = run_import(
-            SystemActor(), opts["kind"], path, dry_run=opts["dry_run"], progress=progress
+            SystemActor(),
+            opts["kind"],
+            path,
+            dry_run=opts["dry_run"],
+            skip_invalid=opts["skip_invalid"],
+            progress=progress,
         )
         progress.close()
         seconds = time.monotonic() - started
@@ -67,9 +79,9 @@ class Command(BaseCommand):
             raise CommandError(report.file_error)
         for row, column, reason in report.errors:
             self.stderr.write(f"row {row}, column {column or '-'}: {reason}")
-        if report.error_count:
-            if report.error_count > len(report.errors):
-                self.stderr.write(f"… {report.error_count - len(report.errors)} more errors")
+        if report.error_count > len(report.errors):
+            self.stderr.write(f"… {report.error_count - len(report.errors)} more errors")
+        if report.writes_blocked:
             raise CommandError(
                 f"{report.error_count} errors in {report.total} rows; nothing was loaded."
             )
@@ -78,6 +90,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{report.total} rows {verb} in {seconds:.1f} s "
                 f"({report.total / max(seconds, 1e-6):,.0f} rows/s): {report.created} new, "
-                f"{report.updated} changed, {report.unchanged} unchanged."
+                f"{report.updated} changed, {report.unchanged} unchanged"
+                + (f", {report.skipped} rows with errors skipped." if report.skipped else ".")
             )
         )
