@@ -29,12 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from branchcx.audit.actions import Action, record
 from branchcx.customers.models import (
@@ -47,10 +45,12 @@ from branchcx.customers.models import (
     Product,
     Tag,
     Temperament,
+    TierLevel,
     Transaction,
     ValueOrientation,
 )
 from branchcx.customers.queries import refresh_aum
+from branchcx.lib.bulkload import HistoryLoader, Loader, copy_rows, update_later
 from branchcx.lib.crypto import blind_index_fields
 from branchcx.lib.identifiers import normalise_document, normalise_email, normalise_mobile
 from branchcx.lib.spreadsheets import FileFormatError, looks_like_formula, read_table
@@ -113,10 +113,16 @@ class ImportReport:
 TRUE = {"1", "y", "yes", "true", "是", "同意", "已授权", "t"}
 FALSE = {"0", "n", "no", "false", "否", "不同意", "未授权", "f", ""}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
+LOCAL = timezone.get_default_timezone()
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S")
 
 
 def parse_date(text: str) -> date:
+    if len(text) == 10 and text[4] == text[7] == "-":  # the usual form, parsed fast
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(_("Not a date: write it as YYYY-MM-DD.")) from None
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date only)
@@ -126,13 +132,19 @@ def parse_date(text: str) -> date:
 
 
 def parse_datetime(text: str) -> datetime:
+    """A local wall-clock time in the bank's time zone (``TIME_ZONE``)."""
+    if len(text) == 19 and text[4] == text[7] == "-" and text[10] == " ":  # the usual form
+        try:
+            return timezone.make_aware(datetime.fromisoformat(text), LOCAL)
+        except ValueError:
+            pass
     for fmt in DATETIME_FORMATS:
         try:
-            return timezone.make_aware(datetime.strptime(text, fmt))  # noqa: DTZ007 (local)
+            return timezone.make_aware(datetime.strptime(text, fmt), LOCAL)  # noqa: DTZ007
         except ValueError:
             continue
     try:
-        return timezone.make_aware(datetime.combine(parse_date(text), datetime.min.time()))
+        return timezone.make_aware(datetime.combine(parse_date(text), datetime.min.time()), LOCAL)
     except ValueError:
         raise ValueError(_("Not a time: write it as YYYY-MM-DD HH:MM:SS.")) from None
 
@@ -261,11 +273,13 @@ class Importer(ABC):
         """Set-based work after the last chunk (AUM, last activity)."""
 
     # helpers
-    def _customers_by_number(self, numbers: set[str]) -> dict[str, Customer]:
-        return {
-            c.customer_no: c
-            for c in Customer.objects.visible_to(self.actor).filter(customer_no__in=numbers)
-        }
+    def _customer_ids(self, numbers: set[str]) -> dict[str, int]:
+        """customer number → primary key, for the customers of the importer's scope."""
+        return dict(
+            Customer.objects.visible_to(self.actor)
+            .filter(customer_no__in=numbers)
+            .values_list("customer_no", "pk")
+        )
 
 
 def _parse_fields(
@@ -356,7 +370,15 @@ class CustomerImporter(Importer):
         self.tags = {t.code: t for t in Tag.objects.filter(is_active=True)}
         self.tags.update({t.name: t for t in self.tags.values()})
         self.index = Customer._meta.get_field("id_number_index")
-        self.touched: list[int] = []
+        self.loader = Loader(Customer)
+        self.history = HistoryLoader(Customer)
+        # New customers hold nothing yet: AUM 0 and the ladder's first tier.
+        self.base_tier = (
+            TierLevel.objects.filter(min_aum__lte=0)
+            .order_by("-min_aum")
+            .values_list("pk", flat=True)
+            .first()
+        )
 
     def parse(self, row: dict[str, str]) -> dict[str, Any]:
         values = _parse_fields(row, self.parsers, self.required)
@@ -445,10 +467,9 @@ class CustomerImporter(Importer):
             .values_list("customer_no", flat=True)
         )
         # Identity documents must be unique across customers (within the file too).
-        keys = {
-            (v["id_type"], self.index.index_for(v["id_number"])): v["customer_no"]
-            for _line, v in chunk
-        }
+        for _line, v in chunk:
+            v["id_number_index"] = self.index.index_for(v["id_number"])
+        keys = {(v["id_type"], v["id_number_index"]): v["customer_no"] for _line, v in chunk}
         holders = {
             (c_type, c_index): c_no
             for c_type, c_index, c_no in Customer.objects.filter(
@@ -456,10 +477,12 @@ class CustomerImporter(Importer):
             ).values_list("id_type", "id_number_index", "customer_no")
         }
         seen_keys: dict[tuple[str, str], str] = {}
-        creates, updates, tag_sets = [], [], []
+        creates: list[dict[str, Any]] = []
+        updates: list[Customer] = []
+        tag_sets: list[tuple[str, set[int]]] = []
         for line, values in chunk:
             number = values["customer_no"]
-            key = (values["id_type"], self.index.index_for(values["id_number"]))
+            key = (values["id_type"], values["id_number_index"])
             holder = holders.get(key) or seen_keys.get(key)
             if holder and holder != number:
                 self.report.add_error(
@@ -477,8 +500,14 @@ class CustomerImporter(Importer):
                 continue
             target = self._target(values)
             if current is None:
-                customer = Customer(customer_no=number, **target)
-                creates.append(customer)
+                creates.append(
+                    {
+                        "customer_no": number,
+                        **target,
+                        "id_number_index": values["id_number_index"],
+                        "tier_id": self.base_tier,
+                    }
+                )
             else:
                 changed = [n for n, v in target.items() if getattr(current, n) != v]
                 if not changed:
@@ -488,24 +517,29 @@ class CustomerImporter(Importer):
                         setattr(current, name, target[name])
                     current.version += 1
                     updates.append(current)
-                customer = current
             if "tags" in values:
-                tag_sets.append((customer, values["tags"]))
+                tag_sets.append((number, values["tags"]))
         if self.report.writes_blocked:
             return  # nothing more will be kept; keep checking the rest of the file
+        ids = {c.customer_no: c.pk for c in existing.values()}
         if creates:
-            bulk_create_with_history(
-                creates, Customer, batch_size=CHUNK, default_user=_user(self.actor)
-            )
-            self.report.created += len(creates)
-            # bulk_create_with_history may return objects without primary keys on SQLite
-            ids = dict(
+            now = timezone.now()
+            prepared = [self.loader.prepare(values, now) for values in creates]
+            self.loader.insert(prepared)
+            ids.update(
                 Customer.objects.filter(
-                    customer_no__in=[c.customer_no for c in creates]
+                    customer_no__in=[c["customer_no"] for c in creates]
                 ).values_list("customer_no", "pk")
             )
-            for c in creates:
-                c.pk = ids[c.customer_no]
+            user = _user(self.actor)
+            self.history.insert(
+                self.history.rows_for(
+                    ((ids[row["customer_no"]], row) for row in prepared),
+                    user.pk if user else None,
+                    now,
+                )
+            )
+            self.report.created += len(creates)
         if updates:
             for customer in updates:
                 for blind in blind_index_fields(Customer):
@@ -527,15 +561,14 @@ class CustomerImporter(Importer):
             self.report.updated += len(updates)
         if tag_sets:
             through = Customer.tags.through
-            through.objects.filter(customer_id__in=[c.pk for c, _t in tag_sets]).delete()
+            through.objects.filter(customer_id__in=[ids[n] for n, _t in tag_sets]).delete()
             through.objects.bulk_create(
-                [through(customer_id=c.pk, tag_id=t) for c, tags in tag_sets for t in tags]
+                [through(customer_id=ids[n], tag_id=t) for n, tags in tag_sets for t in tags]
             )
-        self.touched.extend(c.pk for c in creates)
 
     def finish(self) -> None:
-        for start in range(0, len(self.touched), CHUNK):
-            refresh_aum(Customer.objects.filter(pk__in=self.touched[start : start + CHUNK]))
+        """Nothing: new customers start at AUM 0 with the first tier, and changing a
+        customer's details does not change what they hold."""
 
 
 class HoldingImporter(Importer):
@@ -601,15 +634,15 @@ class HoldingImporter(Importer):
         return values
 
     def write(self, chunk: list[tuple[int, dict[str, Any]]]) -> None:
-        customers = self._customers_by_number({v["customer_no"] for _l, v in chunk})
+        customers = self._customer_ids({v["customer_no"] for _l, v in chunk})
         existing = {
             (h.product_id, h.account_index): h
             for h in Holding.objects.filter(account_index__in={v["account_key"] for _l, v in chunk})
         }
         creates, updates = [], []
         for line, values in chunk:
-            customer = customers.get(values["customer_no"])
-            if customer is None:
+            customer_id = customers.get(values["customer_no"])
+            if customer_id is None:
                 self.report.add_error(
                     line, "customer_no", _("No customer with this number in your scope.")
                 )
@@ -624,10 +657,10 @@ class HoldingImporter(Importer):
             }
             if holding is None:
                 creates.append(
-                    Holding(customer=customer, product=values["product"],
+                    Holding(customer_id=customer_id, product=values["product"],
                             account_number=values["account_number"], **target)
                 )  # fmt: skip
-            elif holding.customer_id != customer.pk:
+            elif holding.customer_id != customer_id:
                 self.report.add_error(
                     line, "account_number", _("This account belongs to another customer.")
                 )
@@ -639,7 +672,7 @@ class HoldingImporter(Importer):
                     setattr(holding, name, value)
                 holding.version += 1
                 updates.append(holding)
-            self.touched.add(customer.pk)
+            self.touched.add(customer_id)
         if self.report.writes_blocked:
             return
         Holding.objects.bulk_create(creates, batch_size=CHUNK)
@@ -654,6 +687,12 @@ class HoldingImporter(Importer):
         ids = sorted(self.touched)
         for start in range(0, len(ids), CHUNK):
             refresh_aum(Customer.objects.filter(pk__in=ids[start : start + CHUNK]))
+
+
+TRANSACTION_COLUMNS = (
+    "customer_id", "holding_id", "amount", "direction", "kind", "channel", "outlet_id",
+    "occurred_at", "reference",
+)  # fmt: skip
 
 
 class TransactionImporter(Importer):
@@ -686,7 +725,7 @@ class TransactionImporter(Importer):
         self.products = {p.code: p for p in Product.objects.all()}
         self.index = Holding._meta.get_field("account_index")
         self.seen: set[str] = set()
-        self.touched: set[int] = set()
+        self.newest: dict[int, datetime] = {}  # customer → time of their newest new transaction
 
     def parse(self, row: dict[str, str]) -> dict[str, Any]:
         values = _parse_fields(row, self.parsers, self.required)
@@ -726,7 +765,7 @@ class TransactionImporter(Importer):
         return values
 
     def write(self, chunk: list[tuple[int, dict[str, Any]]]) -> None:
-        customers = self._customers_by_number({v["customer_no"] for _l, v in chunk})
+        customers = self._customer_ids({v["customer_no"] for _l, v in chunk})
         present = set(
             Transaction.objects.filter(
                 reference__in=[v["reference"] for _l, v in chunk]
@@ -739,9 +778,10 @@ class TransactionImporter(Importer):
             ).values_list("pk", "product_id", "account_index", "customer_id")
         }
         creates = []
+        adapt_time = connection.ops.adapt_datetimefield_value  # the stored form (SQLite: UTC text)
         for line, values in chunk:
-            customer = customers.get(values["customer_no"])
-            if customer is None:
+            customer_id = customers.get(values["customer_no"])
+            if customer_id is None:
                 self.report.add_error(
                     line, "customer_no", _("No customer with this number in your scope.")
                 )
@@ -749,7 +789,7 @@ class TransactionImporter(Importer):
             holding_id = None
             if "holding_key" in values:
                 found = holdings.get(values["holding_key"])
-                if found is None or found[1] != customer.pk:
+                if found is None or found[1] != customer_id:
                     self.report.add_error(
                         line,
                         "account_number",
@@ -761,35 +801,26 @@ class TransactionImporter(Importer):
                 self.report.unchanged += 1
                 continue
             creates.append(
-                Transaction(
-                    customer_id=customer.pk, holding_id=holding_id, amount=values["amount"],
-                    direction=values["direction"], kind=values["kind"], channel=values["channel"],
-                    outlet_id=values.get("outlet_id"), occurred_at=values["occurred_at"],
-                    reference=values["reference"],
+                (
+                    customer_id, holding_id, values["amount"], values["direction"],
+                    values["kind"], values["channel"], values.get("outlet_id"),
+                    adapt_time(values["occurred_at"]), values["reference"],
                 )
             )  # fmt: skip
-            self.touched.add(customer.pk)
+            when = values["occurred_at"]
+            if customer_id not in self.newest or self.newest[customer_id] < when:
+                self.newest[customer_id] = when
         if self.report.writes_blocked:
             return
-        Transaction.objects.bulk_create(creates, batch_size=CHUNK)
+        # Every value is already of its column's type: straight to COPY, no model instances.
+        copy_rows(Transaction._meta.db_table, TRANSACTION_COLUMNS, creates)
         self.report.created += len(creates)
 
     def finish(self) -> None:
-        """Last activity = the later of what it was and the newest transaction (set-based)."""
-        ids = sorted(self.touched)
-        newest = (
-            Transaction.objects.filter(customer=OuterRef("pk"))
-            .order_by()
-            .values("customer")
-            .annotate(m=Max("occurred_at"))
-            .values("m")
-        )
-        for start in range(0, len(ids), CHUNK):
-            Customer.objects.filter(pk__in=ids[start : start + CHUNK]).update(
-                last_activity_at=Greatest(
-                    Coalesce("last_activity_at", Subquery(newest)), Subquery(newest)
-                )
-            )
+        """Last activity = the later of what it was and the newest new transaction."""
+        newest = list(self.newest.items())
+        for start in range(0, len(newest), CHUNK):
+            update_later(Customer, "last_activity_at", newest[start : start + CHUNK])
 
 
 IMPORTERS: dict[str, type[Importer]] = {

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from branchcx.audit.models import AuditEvent
@@ -44,7 +48,12 @@ def test_customers_load_from_utf8_and_gbk_alike(org, tmp_path):
         "low-risk",
         "salon",
     }
-    assert wang.history.count() == 1  # change history of personal records, bulk or not
+    # change history of personal records, bulk or not: the same data, readable, by whom
+    (created,) = wang.history.all()
+    assert (created.history_type, created.name, created.id_number) == ("+", "王小明", ID_ZHANG)
+    assert created.history_user == org.manager_a and created.id == wang.pk
+    assert abs((timezone.now() - wang.created_at).total_seconds()) < 60  # stored in UTC
+    assert wang.tier.code == "standard" and wang.aum == 0
     assert AuditEvent.objects.filter(action="import", field="customers").count() == 1
 
 
@@ -181,7 +190,15 @@ def test_transactions_are_idempotent_by_reference(org, tmp_path):
     assert run_import(org.manager_a, "transactions", path).created == 2
     assert run_import(org.manager_a, "transactions", path).unchanged == 2
     assert Transaction.objects.count() == 2
+    first = Transaction.objects.get(reference="T0001")
+    assert first.occurred_at == datetime(2026, 1, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert (first.amount, first.outlet.code) == (Decimal("500.00"), "SH0101")
     assert Customer.objects.get(customer_no="C1001").last_activity_at.day == 6
+    # an older transaction loaded later does not move the last activity back
+    older = "T0000,C1001,1.00,credit,deposit,counter,,2025-12-31 09:00:00\n"
+    assert run_import(org.manager_a, "transactions", write(tmp_path, head + older)).created == 1
+    assert Customer.objects.get(customer_no="C1001").last_activity_at.day == 6
+    assert Customer.objects.get(customer_no="C1002").last_activity_at is None
     bad = write(tmp_path, head + "T0003,C1001,-5,credit,deposit,counter,,2026-01-05 10:00\n")
     assert errors_of(run_import(org.manager_a, "transactions", bad)) == {(2, "amount")}
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import phonenumbers
 import pytest
 from stdnum import luhn
 from stdnum.cn import ric
@@ -62,6 +65,36 @@ def test_a_resident_id_with_a_bad_date_is_refused_even_with_a_matching_check_dig
         normalise_resident_id(number)
 
 
+def test_resident_id_checks_agree_with_stdnum_on_random_numbers():
+    # real region codes and dates, random sequence digits: about one in eleven check digits fit
+    rng = random.Random(5)
+    regions = ["110105", "310104", "440305", "510107", "110199", "999999", "341502", "330106"]
+    for _ in range(20_000):
+        body = (
+            f"{rng.choice(regions)}{rng.randrange(1890, 2030)}{rng.randrange(1, 14):02d}"
+            f"{rng.randrange(1, 33):02d}{rng.randrange(1000):03d}"
+        )
+        typed = body + rng.choice("0123456789X")
+        try:
+            ours = normalise_resident_id(typed)
+        except ValueError:
+            ours = None
+        assert ours == (typed if stdnum_accepts(typed) else None), typed
+
+
+def stdnum_accepts(number: str) -> bool:
+    try:
+        return ric.is_valid(number)
+    except KeyError:  # stdnum's own look-up fails on some retired region codes
+        return False
+
+
+def test_a_retired_region_code_is_an_invalid_number_not_a_crash():
+    body = "11019919900101001"  # 110199: no county record in stdnum's data
+    with pytest.raises(ValueError):
+        normalise_resident_id(body + ric.calc_check_digit(body + "0"))
+
+
 # --- mobile ------------------------------------------------------------------------------
 
 
@@ -100,6 +133,32 @@ def test_mobile_numbers_normalise_to_eleven_digits(typed):
 def test_landlines_foreign_and_malformed_numbers_are_refused(value):
     with pytest.raises(ValueError):
         normalise_mobile(value)
+
+
+def full_parse_verdict(value: str) -> str | None:
+    """What libphonenumber's complete parse and validation says of a mainland mobile."""
+    try:
+        number = phonenumbers.parse(value, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        return None
+    return str(number.national_number)
+
+
+def test_the_fast_path_for_plain_eleven_digits_agrees_with_the_full_parse():
+    # every four-digit prefix from 1000 to 1999, with random subscriber digits
+    rng = random.Random(11)
+    for prefix in range(1000, 2000):
+        for _ in range(5):
+            typed = f"{prefix}{rng.randrange(10**7):07d}"
+            try:
+                ours = normalise_mobile(typed)
+            except ValueError:
+                ours = None
+            assert ours == full_parse_verdict(typed), typed
 
 
 # --- bank card ---------------------------------------------------------------------------
