@@ -8,14 +8,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DecimalField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -40,27 +39,41 @@ ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=18, decimal_plac
 
 
 def refresh_aum(customers: QuerySet[Customer]) -> int:
-    """Recompute AUM (sum of active asset holdings) and tier for ``customers``.
+    """Recompute AUM (sum of active and dormant asset holdings) and tier for ``customers``.
 
-    Two UPDATE statements whatever the number of customers: the sums and the tier look-up run
-    in the database, never row by row in Python.
+    One ``UPDATE … FROM`` over the holdings grouped by customer, whatever the number of
+    customers (PostgreSQL, SQLite ≥ 3.33): never row by row in Python, and no correlated
+    sub-query per customer (a million customers take seconds, not minutes).
     """
-    assets = (
-        Holding.objects.filter(
-            customer=OuterRef("pk"),
-            status__in=[Holding.Status.ACTIVE, Holding.Status.DORMANT],
-            product__category__in=Product.ASSET_CATEGORIES,
-        )
-        .order_by()
-        .values("customer")
-        .annotate(total=Sum("balance"))
-        .values("total")
-    )
-    ids = customers.values("pk")
-    updated = Customer.objects.filter(pk__in=ids).update(aum=Coalesce(Subquery(assets), ZERO))
-    tier = TierLevel.objects.filter(min_aum__lte=OuterRef("aum")).order_by("-min_aum").values("pk")
-    Customer.objects.filter(pk__in=ids).update(tier=Subquery(tier[:1]))
-    return updated
+    ids_sql, ids_params = customers.order_by().values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    customer = quote(Customer._meta.db_table)
+    holding, product = quote(Holding._meta.db_table), quote(Product._meta.db_table)
+    tier = quote(TierLevel._meta.db_table)
+    statuses = [Holding.Status.ACTIVE, Holding.Status.DORMANT]
+    categories = sorted(Product.ASSET_CATEGORIES)
+    marks = ", ".join
+    sql = f"""
+        UPDATE {customer}
+        SET aum = s.total,
+            tier_id = (SELECT t.id FROM {tier} t WHERE t.min_aum <= s.total
+                       ORDER BY t.min_aum DESC LIMIT 1)
+        FROM (
+            SELECT c.id AS customer_id, COALESCE(SUM(h.balance), 0) AS total
+            FROM {customer} c
+            LEFT JOIN {holding} h
+              ON h.customer_id = c.id
+             AND h.status IN ({marks(["%s"] * len(statuses))})
+             AND h.product_id IN (SELECT p.id FROM {product} p
+                                  WHERE p.category IN ({marks(["%s"] * len(categories))}))
+            WHERE c.id IN ({ids_sql})
+            GROUP BY c.id
+        ) s
+        WHERE {customer}.id = s.customer_id
+    """  # noqa: S608 (identifiers quoted by the backend; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*statuses, *categories, *ids_params])
+        return int(cursor.rowcount)
 
 
 _MOBILE = re.compile(r"^\+?[\d\s-]{11,16}$")

@@ -43,6 +43,8 @@ from branchcx.web.paging import page_of, query_without_page
 # URLs end up in logs and browser history): it is kept in the session under a random key.
 FILTERS = ("tag", "tier", "outlet", "rm")
 SEARCHES_KEY = "customer_searches"
+# The list counts at most this many matches (see CappedPaginator); 200 pages of 50.
+LIST_COUNT_CAP = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -89,7 +91,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
     filters = list_filters(request.GET, request.session)
     customers = _filtered(request.user, filters).select_related("relationship_manager")
-    page = page_of(request, customers)
+    page = page_of(request, customers, cap=LIST_COUNT_CAP)
     rows = [
         {
             "customer": c,
