@@ -98,6 +98,16 @@ class ImportReport:
         return bool(self.error_count) and not self.skip_invalid
 
     @property
+    def loaded(self) -> int:
+        """Rows now in the database as the file says (new, changed or already so)."""
+        return self.created + self.updated + self.unchanged
+
+    @property
+    def skipped_ranges(self) -> str:
+        """Every skipped row number, compactly: "3-5, 9" (the error list stops at 500)."""
+        return row_ranges(self.error_rows)
+
+    @property
     def committed(self) -> bool:
         return not self.dry_run and not self.writes_blocked and not self.file_error
 
@@ -106,6 +116,20 @@ class ImportReport:
         self.error_rows.add(row)
         if len(self.errors) < ERROR_LIMIT:
             self.errors.append((row, column, reason))
+
+
+def row_ranges(rows: set[int]) -> str:
+    ranges: list[str] = []
+    ordered = sorted(rows)
+    start = previous = ordered[0] if ordered else 0
+    for row in [*ordered[1:], None]:
+        if row is not None and row == previous + 1:
+            previous = row
+            continue
+        ranges.append(str(start) if start == previous else f"{start}-{previous}")
+        if row is not None:
+            start = previous = row
+    return ", ".join(ranges) if ordered else ""
 
 
 # --- cell parsers: each returns the value or raises ValueError with the reason ----------
@@ -122,7 +146,7 @@ def parse_date(text: str) -> date:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise ValueError(_("Not a date: write it as YYYY-MM-DD.")) from None
+            pass  # the formats below give the verdict
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date only)
@@ -308,6 +332,9 @@ def _parse_fields(
     return values
 
 
+TEXT_LIMITS = {"occupation": 60, "contact_times": 100}  # the columns' lengths (checked in tests)
+
+
 class CustomerImporter(Importer):
     kind = "customers"
     columns = {
@@ -432,6 +459,10 @@ class CustomerImporter(Importer):
             errors.append(("birth_date", _("The birth date must lie between 1900 and today.")))
         if values["became_customer_on"] > today:
             errors.append(("became_customer_on", _("This date is in the future.")))
+        for name in ("occupation", "contact_times"):
+            limit = TEXT_LIMITS[name]
+            if len(values.get(name, "")) > limit:
+                errors.append((name, _("At most %(limit)s characters.") % {"limit": limit}))
         if values.get("marketing_consent") and "marketing_consent_at" not in values:
             values["marketing_consent_at"] = timezone.now()
         if errors:
@@ -731,7 +762,7 @@ class TransactionImporter(Importer):
         values = _parse_fields(row, self.parsers, self.required)
         errors: list[tuple[str, str]] = []
         if len(values["reference"]) > 40:
-            errors.append(("reference", _("At most 40 characters.")))
+            errors.append(("reference", _("At most %(limit)s characters.") % {"limit": 40}))
         elif values["reference"] in self.seen:
             errors.append(("reference", _("This reference appears twice in the file.")))
         self.seen.add(values["reference"])

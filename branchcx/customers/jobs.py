@@ -106,9 +106,10 @@ def run_job(job_id: int) -> str:
         source.unlink(missing_ok=True)
         _progress_path(job).unlink(missing_ok=True)
     if report is not None:
+        nothing_valid = report.skip_invalid and report.skipped and not report.loaded
         job.status = (
             ImportJob.Status.REJECTED
-            if report.writes_blocked or report.file_error
+            if report.writes_blocked or report.file_error or nothing_valid
             else ImportJob.Status.SUCCEEDED
         )
         job.total_rows = job.processed_rows = report.total
@@ -117,6 +118,7 @@ def run_job(job_id: int) -> str:
         job.unchanged_count = report.unchanged
         job.error_count = report.error_count
         job.skipped_rows = report.skipped if report.skip_invalid else 0
+        job.skipped_ranges = report.skipped_ranges if report.skip_invalid else ""
         job.errors = [list(e) for e in report.errors]
         job.message = report.file_error
     job.finished_at = timezone.now()

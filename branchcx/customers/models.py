@@ -482,6 +482,7 @@ class ImportJob(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     skipped_rows = models.PositiveIntegerField(default=0)
+    skipped_ranges = models.TextField(blank=True)  # every skipped row: "3-5, 9"
     # [[row, column, reason], …], the first ERROR_LIMIT of them
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True)
@@ -503,6 +504,10 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"
+
+    @property
+    def loaded_rows(self) -> int:
+        return self.created_count + self.updated_count + self.unchanged_count
 
     @property
     def is_finished(self) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -45,7 +46,10 @@ def refresh_aum(customers: QuerySet[Customer]) -> int:
     customers (PostgreSQL, SQLite ≥ 3.33): never row by row in Python, and no correlated
     sub-query per customer (a million customers take seconds, not minutes).
     """
-    ids_sql, ids_params = customers.order_by().values("pk").query.sql_with_params()
+    try:
+        ids_sql, ids_params = customers.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # .none(), or pk__in=[]: nothing to refresh
+        return 0
     quote = connection.ops.quote_name
     customer = quote(Customer._meta.db_table)
     holding, product = quote(Holding._meta.db_table), quote(Product._meta.db_table)

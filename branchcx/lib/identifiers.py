@@ -60,7 +60,7 @@ def _region_in_use(region: str, year: int) -> bool:
 def normalise_mobile(value: str) -> str:
     """A mainland China mobile number, returned as 11 digits without the country code."""
     compact = _SPACES.sub("", value)
-    if len(compact) == 11 and _CN_MOBILE.fullmatch(compact):
+    if len(compact) == 11 and compact.isascii() and _CN_MOBILE.fullmatch(compact):
         return compact
     try:
         number = phonenumbers.parse(value, "CN")

@@ -1,4 +1,5 @@
-"""System check: no BranchCX model can be defined without deciding how it is scoped.
+"""System checks: the database is recent enough, and no BranchCX model can be defined
+without deciding how it is scoped.
 
 Runs on every ``manage.py``/``branchcx`` command and at server start. Every model of ours
 declares either ``scope_field`` (with a ``ScopedManager``) or ``scope_exempt`` with the reason
@@ -13,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 
 
 def _resolves_to_branch(model: Any, field_path: str) -> bool:
@@ -30,6 +32,32 @@ def _resolves_to_branch(model: Any, field_path: str) -> bool:
             return False
         current = field.related_model
     return current is Branch
+
+
+# Set-based updates (AUM, imports) use UPDATE … FROM, which SQLite has since 3.33.
+MIN_SQLITE = (3, 33, 0)
+
+
+@checks.register(checks.Tags.database)
+def check_sqlite_version(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    import sqlite3
+
+    return sqlite_version_errors(connection.vendor, sqlite3.sqlite_version_info)
+
+
+def sqlite_version_errors(
+    vendor: str, version: tuple[int, ...] | None
+) -> list[checks.CheckMessage]:
+    if vendor != "sqlite" or version is None or version >= MIN_SQLITE:
+        return []
+    found = ".".join(map(str, version))
+    return [
+        checks.Error(
+            f"SQLite {found} is too old: BranchCX needs 3.33 or later (UPDATE … FROM).",
+            hint="Use a newer Python build, or PostgreSQL (BRANCHCX_DATABASE_URL).",
+            id="branchcx.E010",
+        )
+    ]
 
 
 @checks.register()

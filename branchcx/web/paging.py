@@ -17,6 +17,8 @@ class CappedPaginator(Paginator):
     read "of more than N" and the user narrows the filters."""
 
     def __init__(self, object_list: Any, per_page: int, cap: int) -> None:
+        if cap % per_page:
+            raise ValueError("the cap must be a whole number of pages")
         super().__init__(object_list, per_page)
         self.cap = cap
         self.capped = False
@@ -24,7 +26,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1): stops after cap + 1 rows
-        found = self.object_list[: self.cap + 1].count()
+        found = self.object_list.order_by()[: self.cap + 1].count()  # type: ignore[attr-defined]
         self.capped = found > self.cap
         return min(found, self.cap)
 

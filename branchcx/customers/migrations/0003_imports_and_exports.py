@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 ('unchanged_count', models.PositiveIntegerField(default=0)),
                 ('error_count', models.PositiveIntegerField(default=0)),
                 ('skipped_rows', models.PositiveIntegerField(default=0)),
+                ('skipped_ranges', models.TextField(blank=True)),
                 ('errors', models.JSONField(blank=True, default=list)),
                 ('message', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

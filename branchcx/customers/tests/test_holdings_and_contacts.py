@@ -164,3 +164,8 @@ def test_auditors_do_not_record_contacts(org, customer):
         do_log_interaction(
             org.auditor, customer, channel="phone", purpose="care", outcome="resolved", notes="x"
         )
+
+
+def test_refreshing_no_customers_is_a_no_op(db):
+    assert refresh_aum(Customer.objects.none()) == 0
+    assert refresh_aum(Customer.objects.filter(pk__in=[])) == 0

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from branchcx.audit.models import AuditEvent
-from branchcx.customers.imports import run_import
+from branchcx.customers.imports import (
+    TEXT_LIMITS,
+    parse_date,
+    parse_datetime,
+    row_ranges,
+    run_import,
+)
 from branchcx.customers.models import Customer, Holding, ImportJob, Transaction
 from branchcx.org.actions import SystemActor
 from branchcx.testing import client_for
@@ -206,7 +212,7 @@ def test_transactions_are_idempotent_by_reference(org, tmp_path):
 def test_command_line_import_reports_rows_and_refuses_bad_files(org, tmp_path):
     out = io.StringIO()
     call_command("import", "customers", str(write(tmp_path, HEADER + "".join(GOOD))), stdout=out)
-    assert "2 rows loaded" in out.getvalue() and "2 new" in out.getvalue()
+    assert "2 of 2 rows loaded" in out.getvalue() and "2 new" in out.getvalue()
     bad = write(tmp_path, HEADER + "C3001,x,resident_id,123,,SH0101,2019-03-01,\n")
     err = io.StringIO()
     with pytest.raises(CommandError, match="nothing was loaded"):
@@ -219,9 +225,64 @@ def test_command_line_skip_invalid_loads_the_rest_and_lists_the_skipped(org, tmp
     path = write(tmp_path, HEADER + "C3001,x,resident_id,123,,SH0101,2019-03-01,\n" + GOOD[1])
     out, err = io.StringIO(), io.StringIO()
     call_command("import", "customers", str(path), "--skip-invalid", stdout=out, stderr=err)
-    assert "1 new" in out.getvalue() and "1 rows with errors skipped" in out.getvalue()
-    assert "row 2, column id_number" in err.getvalue()
+    assert "1 of 2 rows loaded" in out.getvalue()
+    assert "1 rows with errors skipped" in out.getvalue()
+    assert "row 2, column id_number" in err.getvalue() and "Skipped rows: 2" in err.getvalue()
     assert list(Customer.objects.values_list("customer_no", flat=True)) == ["C1002"]
+
+
+def test_command_line_refuses_a_file_without_any_valid_row_and_mixed_modes(org, tmp_path):
+    path = write(tmp_path, HEADER + "C3001,x,resident_id,123,,SH0101,2019-03-01,\n")
+    with pytest.raises(CommandError, match="None of the 1 rows is valid"):
+        call_command("import", "customers", str(path), "--skip-invalid", stderr=io.StringIO())
+    with pytest.raises(CommandError, match="not allowed with"):
+        call_command("import", "customers", str(path), "--skip-invalid", "--dry-run")
+    assert not Customer.objects.exists()
+
+
+def test_skipped_rows_are_all_named_in_ranges():
+    assert row_ranges({3, 4, 5, 9, 11, 12}) == "3-5, 9, 11-12"
+    assert row_ranges({7}) == "7"
+    assert row_ranges(set()) == ""
+
+
+def test_text_limits_match_the_columns():
+    assert {n: Customer._meta.get_field(n).max_length for n in TEXT_LIMITS} == TEXT_LIMITS
+
+
+def test_text_longer_than_its_column_is_a_row_error(org, tmp_path):
+    head = "customer_no,name,id_type,id_number,home_outlet,became_customer_on,occupation\n"
+    row = f"C5001,王五,passport,E5551234,SH0101,2019-03-01,{'工' * 61}\n"
+    with translation.override("en"):
+        report = run_import(org.manager_a, "customers", write(tmp_path, head + row))
+    assert errors_of(report) == {(2, "occupation")}
+    assert report.errors[0][2] == "At most 60 characters."
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2024-01-05", date(2024, 1, 5)),  # the fast path
+        ("2024/01/05", date(2024, 1, 5)),
+        ("20240105", date(2024, 1, 5)),
+        ("2024-1-5", date(2024, 1, 5)),
+    ],
+)
+def test_dates_are_read_in_every_accepted_form(typed, expected):
+    assert parse_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["2024-13-01", "2024-02-30", "05/01/2024", "soon"])
+def test_impossible_dates_are_refused(typed):
+    with pytest.raises(ValueError):
+        parse_date(typed)
+
+
+def test_times_are_local_wall_clock_times():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert parse_datetime("2026-01-05 10:00:00") == datetime(2026, 1, 5, 10, tzinfo=shanghai)
+    assert parse_datetime("2026/01/05 10:00:00") == datetime(2026, 1, 5, 10, tzinfo=shanghai)
+    assert parse_datetime("2026-01-05") == datetime(2026, 1, 5, 0, tzinfo=shanghai)
 
 
 def test_upload_page_runs_a_background_job_and_shows_its_errors(org, tmp_path, settings):
@@ -262,6 +323,17 @@ def test_upload_loading_valid_rows_only_reports_the_skipped_ones(org, tmp_path, 
     page = client.get(response["Location"]).content.decode()
     assert "已跳过 1 行有错误的数据" in page  # Simplified Chinese by default
     assert "<td>3</td><td>id_number</td>" in page
+    assert job.skipped_ranges == "3"
+
+
+def test_upload_of_valid_rows_only_without_any_valid_row_is_rejected(org, tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    upload = io.BytesIO((HEADER + "C1009,x,resident_id,1,,SH0101,2019-03-01,\n").encode())
+    upload.name = "customers.csv"
+    client_for(org.manager_a).post(
+        "/customers/imports/", {"kind": "customers", "file": upload, "mode": "valid"}
+    )
+    assert ImportJob.objects.get().status == "rejected"
 
 
 def test_progress_partial_polls_while_running(org, tmp_path, settings):

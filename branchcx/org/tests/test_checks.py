@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db import models
 from django.test.utils import isolate_apps
 
-from branchcx.org.checks import check_branch_scoping, scoping_errors
+from branchcx.org.checks import check_branch_scoping, scoping_errors, sqlite_version_errors
 from branchcx.org.models import Branch, StaffProfile
 from branchcx.org.scoping import ScopedManager
 
@@ -150,3 +150,10 @@ def test_request_facing_code_fetches_scoped_models_only_through_scoping():
         if lines := _unscoped_uses(path, scoped):
             offenders[str(path.relative_to(PACKAGE))] = lines
     assert offenders == {}
+
+
+def test_an_sqlite_without_update_from_is_refused_at_start():
+    (error,) = sqlite_version_errors("sqlite", (3, 31, 1))
+    assert error.id == "branchcx.E010" and "3.31.1" in error.msg
+    assert sqlite_version_errors("sqlite", (3, 33, 0)) == []
+    assert sqlite_version_errors("postgresql", None) == []

@@ -85,12 +85,16 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.error_count} errors in {report.total} rows; nothing was loaded."
             )
-        verb = "checked (dry run, nothing loaded)" if report.dry_run else "loaded"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{report.total} rows {verb} in {seconds:.1f} s "
-                f"({report.total / max(seconds, 1e-6):,.0f} rows/s): {report.created} new, "
-                f"{report.updated} changed, {report.unchanged} unchanged"
-                + (f", {report.skipped} rows with errors skipped." if report.skipped else ".")
-            )
+        if report.skipped:
+            self.stderr.write(f"Skipped rows: {report.skipped_ranges}")
+            if not report.loaded:
+                raise CommandError(f"None of the {report.total} rows is valid; nothing was loaded.")
+        rate = f"in {seconds:.1f} s ({report.total / max(seconds, 1e-6):,.0f} rows/s)"
+        counts = f"{report.created} new, {report.updated} changed, {report.unchanged} unchanged" + (
+            f", {report.skipped} rows with errors skipped." if report.skipped else "."
         )
+        if report.dry_run:
+            summary = f"{report.total} rows checked (dry run, nothing loaded) {rate}: {counts}"
+        else:
+            summary = f"{report.loaded} of {report.total} rows loaded {rate}: {counts}"
+        self.stdout.write(self.style.SUCCESS(summary))
