@@ -108,15 +108,18 @@ SPENDING_KINDS = [
     (Transaction.Kind.TRANSFER_IN, Transaction.Direction.CREDIT, 10),
     (Transaction.Kind.DEPOSIT, Transaction.Direction.CREDIT, 5),
 ]
-NOTES = [
-    "客户咨询大额存单利率，已介绍三年期产品。",
-    "客户反映手机银行转账限额不够用，已协助调整。",
-    "生日问候电话，客户表示感谢。",
-    "客户关心理财产品到期后的续作安排，约定下周回电。",
-    "客户办理银行卡挂失，情绪较急，已安抚并加急处理。",
-    "邀请客户参加周末理财沙龙，客户有兴趣。",
-    "客户询问养老保险产品，已提供资料。",
-    "客户对排队时间较长有抱怨，已致歉并引导使用自助设备。",
+# (purpose, what was noted): the note always fits the purpose of the contact
+CONTACT_NOTES = [
+    ("enquiry", "客户咨询大额存单利率，已介绍三年期产品。"),
+    ("service", "客户反映手机银行转账限额不够用，已协助调整。"),
+    ("care", "生日问候电话，客户表示感谢。"),
+    ("follow_up", "客户关心理财产品到期后的续作安排，约定下周回电。"),
+    ("service", "客户办理银行卡挂失，情绪较急，已安抚并加急处理。"),
+    ("advice", "邀请客户参加周末理财沙龙，客户有兴趣。"),
+    ("enquiry", "客户询问养老保险产品，已提供资料。"),
+    ("complaint", "客户对排队时间较长有抱怨，已致歉并引导使用自助设备。"),
+    ("complaint", "客户对信用卡分期手续费有异议，已解释收费标准并记录诉求。"),
+    ("advice", "为客户做资产配置检视，建议适当增加稳健类产品。"),
 ]
 BATCH = 2000
 
@@ -354,6 +357,7 @@ def build_customers(customers: int = 2000, months: int = 12, seed: int = 1) -> D
         if staff and segment != "churned":
             for _ in range(rng.randrange(0, 4 if profile["wealth"] > 200_000 else 2)):
                 day = today - timedelta(days=rng.randrange(1, 30 * months))
+                purpose, note = rng.choice(CONTACT_NOTES)
                 contacts.append(
                     Interaction(
                         customer=person,
@@ -366,12 +370,12 @@ def build_customers(customers: int = 2000, months: int = 12, seed: int = 1) -> D
                                 (ContactChannel.WECHAT, 15),
                             ],
                         ),
-                        purpose=rng.choice(Interaction.Purpose.values),
+                        purpose=purpose,
                         presentation=_pick(
                             rng,
                             [("calm", 70), ("confused", 15), ("demanding", 10), ("agitated", 5)],
                         ),
-                        notes=rng.choice(NOTES),
+                        notes=note,
                         outcome=_pick(
                             rng, [("resolved", 75), ("referred", 10), ("no_contact", 15)]
                         ),

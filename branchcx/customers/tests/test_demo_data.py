@@ -8,8 +8,8 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from stdnum.cn import ric
 
-from branchcx.customers.demo import build_customers
-from branchcx.customers.models import Customer, Holding, Product, Transaction
+from branchcx.customers.demo import CONTACT_NOTES, build_customers
+from branchcx.customers.models import Customer, Holding, Interaction, Product, Transaction
 from branchcx.org.demo import build_organisation
 
 
@@ -32,6 +32,9 @@ def test_demo_records_are_valid_and_consistent(demo):
     assert set(Customer.objects.values_list("home_outlet__level", flat=True)) == {"outlet"}
     assert not Transaction.objects.exclude(holding__customer_id=F("customer_id")).exists()
     assert not Transaction.objects.filter(occurred_at__gt=timezone.now()).exists()
+    # what a contact note says fits the contact's purpose (no greeting filed as a complaint)
+    contacts = set(Interaction.objects.values_list("purpose", "notes"))
+    assert contacts and contacts <= set(CONTACT_NOTES)
 
 
 def test_aum_follows_holdings_and_wealth_is_skewed(demo):
