@@ -44,7 +44,7 @@ def refresh_aum(customers: QuerySet[Customer]) -> int:
 
     One ``UPDATE … FROM`` over the holdings grouped by customer, whatever the number of
     customers (PostgreSQL, SQLite ≥ 3.33): never row by row in Python, and no correlated
-    sub-query per customer (a million customers take seconds, not minutes).
+    sub-query per customer; the grouped sums are one hash join.
     """
     try:
         ids_sql, ids_params = customers.order_by().values("pk").query.sql_with_params()
