@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "branchcx.org",
     "branchcx.audit",
     "branchcx.customers",
+    "branchcx.complaints",
     "branchcx.web",
 ]
 

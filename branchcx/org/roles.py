@@ -23,6 +23,13 @@ MAINTAIN = {"customers.add_customer", "customers.change_customer"}
 # Bulk work on customer data: loading the core system's files, and lists leaving the system.
 IMPORT = {"customers.import_customers"}
 EXPORT = {"customers.export_customers"}
+# The complaint classification (JR/T 0169 codes): read by all who file complaints, kept by
+# head office.
+CLASSIFY = {"complaints.view_classification"}
+KEEP_CLASSIFICATION = {
+    "complaints.add_classification",
+    "complaints.change_classification",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.HEAD_OFFICE_ADMIN: VIEW_ORG
@@ -31,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | MAINTAIN
     | IMPORT
     | EXPORT
+    | CLASSIFY
+    | KEEP_CLASSIFICATION
     | {
         "org.add_branch",
         "org.change_branch",
@@ -46,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | MAINTAIN
     | IMPORT
     | EXPORT
+    | CLASSIFY
     | {
         "org.change_branch",
         "org.add_staffprofile",
@@ -54,15 +64,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "audit.unmask_personal_data",
         "audit.export_personal_data",
     },
-    Role.LOBBY_MANAGER: VIEW_ORG | USE_API | SERVE,
-    Role.TELLER: VIEW_ORG | USE_API | SERVE | MAINTAIN,
-    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API | SERVE | MAINTAIN | EXPORT,
-    Role.COMPLAINT_OFFICER: VIEW_ORG | USE_API | SERVE | {"audit.unmask_personal_data"},
+    Role.LOBBY_MANAGER: VIEW_ORG | USE_API | SERVE | CLASSIFY,
+    Role.TELLER: VIEW_ORG | USE_API | SERVE | MAINTAIN | CLASSIFY,
+    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API | SERVE | MAINTAIN | EXPORT | CLASSIFY,
+    Role.COMPLAINT_OFFICER: VIEW_ORG | USE_API | SERVE | CLASSIFY | {"audit.unmask_personal_data"},
     # Auditors read everything in their scope and change nothing (a test enforces view_* only,
     # apart from the personal API token they read through).
     Role.AUDITOR: VIEW_ORG
     | USE_API
     | EXPORT
+    | CLASSIFY
     | {"audit.view_auditevent", "customers.view_customer", "customers.view_interaction"},
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from branchcx.complaints.clock import (
     ClockError,
@@ -15,6 +16,12 @@ from branchcx.complaints.clock import (
     review_decision_deadline,
     review_request_deadline,
 )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_fifteen_natural_days_from_the_day_after_receipt():
