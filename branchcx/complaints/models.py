@@ -9,8 +9,23 @@ keep pointing at them), and adds its own.
 
 from __future__ import annotations
 
+import uuid
+from typing import Any, NoReturn
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from branchcx.audit.models import AppendOnlyError
+from branchcx.complaints.clock import Pause, PauseReason, RegulatoryClock
+from branchcx.lib.crypto import EncryptedTextField
+from branchcx.org.scoping import ScopedManager, ScopedQuerySet
+
+PAUSE_REASONS = [
+    (PauseReason.APPRAISAL.value, _("External appraisal or testing")),
+    (PauseReason.MEDIATION.value, _("Mediation")),
+]
 
 
 class Classification(models.Model):
@@ -42,3 +57,228 @@ class Classification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class IntakeChannel(models.TextChoices):
+    """How the complaint reached the bank."""
+
+    COUNTER = "counter", _("At the counter")
+    HOTLINE = "hotline", _("Phone hotline")
+    EMAIL = "email", _("Email")
+    ONLINE = "online", _("Online or mobile banking")
+    LETTER = "letter", _("Letter")
+    SOCIAL = "social", _("Social media")
+    REGULATOR = "regulator", _("Transferred by the regulator")
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ACCEPTED = "accepted", _("Accepted")
+    INVESTIGATING = "investigating", _("Investigating")
+    DECIDED = "decided", _("Decided")
+    NOTIFIED = "notified", _("Customer notified")
+    CLOSED = "closed", _("Closed")
+    REVIEW_REQUESTED = "review_requested", _("Review requested")
+    REVIEW_DECIDED = "review_decided", _("Review decided")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    MERGED = "merged", _("Merged into another complaint")
+
+
+# States in which the regulatory clock runs: the bank owes the customer a decision.
+OPEN_STATES = (State.REGISTERED, State.ACCEPTED, State.INVESTIGATING, State.DECIDED)
+FINAL_STATES = (State.CLOSED, State.REVIEW_DECIDED, State.WITHDRAWN, State.MERGED)
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Complaint(models.Model):
+    """One complaint, from receipt to closing. What the customer said (``narrative``) is
+    never changed after registration; everything later is a timeline event."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(_("complaint number"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        null=True,
+        blank=True,  # a walk-in who is not (yet) a customer
+    )
+    complainant_name = EncryptedTextField(_("complainant"), purpose="complaint.complainant_name")
+    complainant_phone = EncryptedTextField(
+        _("complainant's phone"), purpose="complaint.complainant_phone"
+    )
+    outlet = models.ForeignKey(
+        "org.Branch", verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+"
+    )
+    intake_channel = models.CharField(
+        _("received through"), max_length=12, choices=IntakeChannel.choices
+    )
+    regulator_reference = models.CharField(_("regulator's reference"), max_length=60, blank=True)
+    received_at = models.DateTimeField(_("received"))
+    narrative = EncryptedTextField(_("what the customer said"), purpose="complaint.narrative")
+    channel = models.ForeignKey(
+        Classification,
+        verbose_name=_("channel"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"axis": Classification.Axis.CHANNEL},
+    )
+    business = models.ForeignKey(
+        Classification,
+        verbose_name=_("business category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"axis": Classification.Axis.BUSINESS},
+    )
+    cause = models.ForeignKey(
+        Classification,
+        verbose_name=_("cause"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"axis": Classification.Axis.CAUSE},
+    )
+    card_reason = models.ForeignKey(
+        Classification,
+        verbose_name=_("credit-card sub-reason"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"axis": Classification.Axis.CARD_REASON},
+    )
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.REGISTERED
+    )
+    received_by = models.ForeignKey(
+        "org.StaffProfile",
+        verbose_name=_("received by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # First-contact ownership (首问负责制): the receiver owns it until a hand-over is accepted.
+    owner = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The regulatory clock (see clock.py): restarted by new facts, extended 15 → 30 → 60.
+    clock_started_on = models.DateField(_("clock started"))
+    allowed_days = models.PositiveSmallIntegerField(_("days allowed"), default=15)
+    is_group = models.BooleanField(_("group complaint"), default=False)
+    co_complainants = models.PositiveIntegerField(_("co-complainants"), default=0)
+    is_major = models.BooleanField(_("major complaint"), default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_field = "outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["outlet", "state"], name="complaint_outlet_state"),
+            models.Index(fields=["state", "clock_started_on"], name="complaint_state_clock"),
+            models.Index(fields=["customer", "state"], name="complaint_customer_state"),
+        ]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def clock(self) -> RegulatoryClock:
+        """The regulatory clock with its pauses (query the pauses once; prefetch in lists)."""
+        pauses = tuple(
+            Pause(PauseReason(p.reason), p.started_on, p.ended_on) for p in self.pauses.all()
+        )
+        return RegulatoryClock(self.clock_started_on, self.allowed_days, pauses)
+
+
+class ClockPause(models.Model):
+    """Time in external appraisal/testing or mediation, which the deadline does not count."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="pauses")
+    reason = models.CharField(_("reason"), max_length=12, choices=PAUSE_REASONS)
+    started_on = models.DateField(_("paused on"))
+    ended_on = models.DateField(_("resumed on"), null=True, blank=True)
+
+    scope_field = "complaint__outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.reason} {self.started_on}–{self.ended_on or ''}"
+
+
+class TimelineQuerySet(ScopedQuerySet):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Complaint timeline entries cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Complaint timeline entries cannot be deleted.")
+
+
+class TimelineManager(ScopedManager.from_queryset(TimelineQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class TimelineEntry(models.Model):
+    """Who did what to a complaint, when and why: append-only (a database trigger refuses
+    updates), so nothing said or decided is ever lost."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("State changed")
+        NOTE = "note", _("Note")
+        NEW_FACTS = "new_facts", _("New facts from the customer")
+        EXTENSION = "extension", _("Deadline extended")
+        PAUSE = "pause", _("Clock paused")
+        RESUME = "resume", _("Clock resumed")
+        MERGE = "merge", _("Merged")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    from_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    text = EncryptedTextField(_("note"), purpose="complaint.timeline")
+    detail = models.JSONField(default=dict, blank=True)
+
+    scope_field = "complaint__outlet"
+    objects = TimelineManager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Complaint timeline entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Complaint timeline entries cannot be deleted.")

@@ -1,0 +1,356 @@
+"""Every change to a complaint: validated, atomic, locked, on the complaint's timeline.
+
+Callers fetch complaints, customers and outlets through ``access.py``, so what arrives here
+is inside the actor's scope; each action still checks the actor's permission and, for a new
+complaint, that the outlet is theirs. Every action that changes a complaint takes the
+version the user saw and refuses with 409 if someone acted in between.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from branchcx.audit.actions import Action, record
+from branchcx.complaints.clock import ClockError, PauseReason, check_review_request
+from branchcx.complaints.models import (
+    FINAL_STATES,
+    OPEN_STATES,
+    Classification,
+    ClockPause,
+    Complaint,
+    IntakeChannel,
+    Priority,
+    State,
+    TimelineEntry,
+)
+from branchcx.customers.models import Customer
+from branchcx.lib.errors import ConflictError
+from branchcx.org.models import Branch, Role, StaffProfile
+from branchcx.org.scoping import require_perm, scope_path
+
+MAJOR_CO_COMPLAINANTS = 20  # a group this large is a "major complaint" (重大投诉)
+MAX_REPRESENTATIVES = 5
+
+# The workflow. Merging has its own action (do_merge); review requests are checked against
+# the 30-day window.
+TRANSITIONS: dict[str, set[str]] = {
+    State.REGISTERED: {State.ACCEPTED, State.WITHDRAWN},
+    State.ACCEPTED: {State.INVESTIGATING, State.WITHDRAWN},
+    State.INVESTIGATING: {State.DECIDED, State.WITHDRAWN},
+    State.DECIDED: {State.NOTIFIED},
+    State.NOTIFIED: {State.CLOSED, State.REVIEW_REQUESTED},
+    State.CLOSED: {State.REVIEW_REQUESTED},
+    State.REVIEW_REQUESTED: {State.REVIEW_DECIDED},
+    State.REVIEW_DECIDED: set(),
+    State.WITHDRAWN: set(),
+    State.MERGED: set(),
+}
+NEEDS_REASON = {State.WITHDRAWN}
+
+
+def _staff(actor: Any) -> StaffProfile:
+    staff = StaffProfile.objects.filter(user_id=actor.pk, is_active=True).first()
+    if staff is None:
+        raise ValidationError({"__all__": _("Only staff members can handle complaints.")})
+    return staff
+
+
+def _note(
+    complaint: Complaint,
+    actor: Any,
+    kind: str,
+    text: str = "",
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    **detail: Any,
+) -> TimelineEntry:
+    return TimelineEntry.objects.create(
+        complaint=complaint,
+        actor=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        text=text,
+        from_state=from_state,
+        to_state=to_state,
+        detail=detail,
+    )
+
+
+def _classification(value: Classification | None, axis: str, field: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if value.axis != axis:
+        return {field: _("This code belongs to another classification axis.")}
+    if not value.is_active:
+        return {field: _("This code is retired; choose one in use.")}
+    return {}
+
+
+def _locked(complaint: Complaint, expected_version: int) -> Complaint:
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if locked.version != expected_version:
+        raise ConflictError
+    return locked
+
+
+def _bump(complaint: Complaint, *fields: str) -> None:
+    complaint.version += 1
+    complaint.save(update_fields=[*fields, "version", "updated_at"])
+
+
+@transaction.atomic
+def do_register_complaint(
+    actor: Any,
+    *,
+    outlet: Branch,
+    intake_channel: str,
+    narrative: str,
+    customer: Customer | None = None,
+    complainant_name: str = "",
+    complainant_phone: str = "",
+    received_at: datetime | None = None,
+    regulator_reference: str = "",
+    channel: Classification | None = None,
+    business: Classification | None = None,
+    card_reason: Classification | None = None,
+    priority: str = Priority.NORMAL,
+    co_complainants: int = 0,
+    representatives: int = 0,
+    regulator_designated_major: bool = False,
+) -> Complaint:
+    """Record a complaint as received. The receiving employee owns it (首问负责制)."""
+    require_perm(actor, "complaints.add_complaint")
+    staff = _staff(actor)
+    path = scope_path(actor)
+    now = timezone.now()
+    received_at = received_at or now
+    errors: dict[str, str] = {}
+    if path is None or not outlet.path.startswith(path) or outlet.level != Branch.Level.OUTLET:
+        errors["outlet"] = _("Choose an outlet within your scope.")
+    if intake_channel not in IntakeChannel.values:
+        errors["intake_channel"] = _("Choose how the complaint reached the bank.")
+    if not narrative.strip():
+        errors["narrative"] = _("Write down what the customer said, in their words.")
+    if customer is None and not complainant_name.strip():
+        errors["complainant_name"] = _("Name the complainant, or choose the customer.")
+    if intake_channel == IntakeChannel.REGULATOR and not regulator_reference.strip():
+        errors["regulator_reference"] = _("Give the regulator's reference for a transfer.")
+    if received_at > now:
+        errors["received_at"] = _("A complaint cannot be received in the future.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose one of the listed priorities.")
+    if co_complainants < 0:
+        errors["co_complainants"] = _("The number cannot be negative.")
+    if representatives > MAX_REPRESENTATIVES:
+        errors["representatives"] = _("A group complaint has at most 5 representatives.")
+    errors |= _classification(channel, Classification.Axis.CHANNEL, "channel")
+    errors |= _classification(business, Classification.Axis.BUSINESS, "business")
+    errors |= _classification(card_reason, Classification.Axis.CARD_REASON, "card_reason")
+    if card_reason is not None and (business is None or business.code != "03"):
+        errors["card_reason"] = _("Sub-reasons apply to bank-card complaints only.")
+    if errors:
+        raise ValidationError(errors)
+    is_major = co_complainants >= MAJOR_CO_COMPLAINANTS or regulator_designated_major
+    complaint = Complaint(
+        number=f"NEW-{timezone.now():%H%M%S%f}",  # replaced below, once the key is known
+        customer=customer,
+        complainant_name=complainant_name.strip(),
+        complainant_phone=complainant_phone.strip(),
+        outlet=outlet,
+        intake_channel=intake_channel,
+        regulator_reference=regulator_reference.strip(),
+        received_at=received_at,
+        narrative=narrative.strip(),
+        channel=channel,
+        business=business,
+        card_reason=card_reason,
+        priority=Priority.URGENT if is_major else priority,
+        received_by=staff,
+        owner=staff,
+        clock_started_on=timezone.localdate(received_at),
+        is_group=co_complainants > 0,
+        co_complainants=co_complainants,
+        is_major=is_major,
+    )
+    complaint.save()
+    complaint.number = f"TS{timezone.localdate(received_at):%Y%m%d}{complaint.pk:06d}"
+    complaint.save(update_fields=["number"])
+    _note(complaint, actor, TimelineEntry.Kind.TRANSITION, to_state=State.REGISTERED)
+    record(Action.CREATE, actor=actor, target=complaint, target_label=complaint.number)
+    return complaint
+
+
+def open_duplicates(complaint: Complaint) -> list[Complaint]:
+    """The same customer's other complaints still awaiting a decision: a re-filed complaint
+    is merged into the open one instead of being handled twice."""
+    if complaint.customer_id is None:
+        return []
+    return list(
+        Complaint.objects.filter(customer_id=complaint.customer_id, state__in=OPEN_STATES)
+        .exclude(pk=complaint.pk)
+        .order_by("received_at")
+    )
+
+
+@transaction.atomic
+def do_transition(
+    actor: Any, complaint: Complaint, to_state: str, *, expected_version: int, reason: str = ""
+) -> Complaint:
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(complaint, expected_version)
+    if to_state not in TRANSITIONS.get(locked.state, set()):
+        raise ValidationError(
+            {
+                "state": _("A complaint that is %(current)s cannot become %(target)s.")
+                % {
+                    "current": State(locked.state).label,
+                    "target": State(to_state).label if to_state in State.values else to_state,
+                }
+            }
+        )
+    if to_state in NEEDS_REASON and not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    if to_state == State.REVIEW_REQUESTED:
+        notified = (
+            locked.timeline.filter(to_state=State.NOTIFIED).order_by("-at").first()
+        )  # the decision's notification starts the 30-day window
+        if notified is not None:
+            try:
+                check_review_request(timezone.localdate(notified.at), timezone.localdate())
+            except ClockError as exc:
+                raise ValidationError({"state": str(exc)}) from None
+    before = locked.state
+    locked.state = to_state
+    _bump(locked, "state")
+    _note(
+        locked, actor, TimelineEntry.Kind.TRANSITION, reason, from_state=before, to_state=to_state
+    )
+    return locked
+
+
+@transaction.atomic
+def do_merge(
+    actor: Any,
+    duplicate: Complaint,
+    into: Complaint,
+    *,
+    expected_version: int,
+    new_facts: bool,
+) -> Complaint:
+    """Merge a re-filed complaint into the open one. With new facts, the open complaint's
+    clock restarts from the day the re-filed one arrived; without, it runs on."""
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(duplicate, expected_version)
+    target = Complaint.objects.select_for_update().get(pk=into.pk)
+    if locked.pk == target.pk or target.state not in OPEN_STATES:
+        raise ValidationError({"into": _("Merge into another complaint that is still open.")})
+    if locked.state in FINAL_STATES:
+        raise ValidationError({"state": _("This complaint is already finished.")})
+    before = locked.state
+    locked.state, locked.merged_into = State.MERGED, target
+    _bump(locked, "state", "merged_into")
+    _note(locked, actor, TimelineEntry.Kind.MERGE, from_state=before, to_state=State.MERGED,
+          into=target.number)  # fmt: skip
+    if new_facts:
+        clock = target.clock.restart(timezone.localdate(locked.received_at))
+        target.clock_started_on, target.allowed_days = clock.started_on, clock.allowed_days
+        _bump(target, "clock_started_on", "allowed_days")
+        _note(target, actor, TimelineEntry.Kind.NEW_FACTS, from_number=locked.number,
+              clock_started_on=clock.started_on.isoformat())  # fmt: skip
+    else:
+        _note(target, actor, TimelineEntry.Kind.MERGE, from_number=locked.number)
+    return locked
+
+
+def _can_approve_beyond_30(actor: Any, complaint: Complaint) -> bool:
+    """The higher-level branch's manager, or head office: never the outlet itself."""
+    staff = StaffProfile.objects.filter(user_id=actor.pk, is_active=True).select_related("branch")
+    approver = staff.first()
+    if approver is None or approver.role not in (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN):
+        return False
+    outlet_path = complaint.outlet.path
+    return outlet_path.startswith(approver.branch.path) and outlet_path != approver.branch.path
+
+
+@transaction.atomic
+def do_extend(
+    actor: Any,
+    complaint: Complaint,
+    *,
+    expected_version: int,
+    reason: str,
+    customer_told_via: str,
+) -> Complaint:
+    """15 → 30 days for a complex case; 30 → 60 only when a higher level approves (the actor
+    is that approver). The customer must be told of each extension: how is recorded."""
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(complaint, expected_version)
+    errors: dict[str, str] = {}
+    if locked.state not in OPEN_STATES:
+        errors["state"] = _("Only a complaint awaiting its decision can be extended.")
+    if not reason.strip():
+        errors["reason"] = _("Say why the case needs more time.")
+    if customer_told_via not in {"letter", "sms", "email", "phone"}:
+        errors["customer_told_via"] = _("Record how the customer was told of the extension.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        clock = locked.clock.extend(approved_by_higher_level=_can_approve_beyond_30(actor, locked))
+    except ClockError as exc:
+        raise ValidationError({"allowed_days": str(exc)}) from None
+    locked.allowed_days = clock.allowed_days
+    _bump(locked, "allowed_days")
+    _note(locked, actor, TimelineEntry.Kind.EXTENSION, reason, allowed_days=clock.allowed_days,
+          customer_told_via=customer_told_via)  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def do_pause(
+    actor: Any,
+    complaint: Complaint,
+    *,
+    expected_version: int,
+    reason: str,
+    on: date | None = None,
+    note: str = "",
+) -> Complaint:
+    """Stop the clock for external appraisal/testing or mediation."""
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(complaint, expected_version)
+    on = on or timezone.localdate()
+    if locked.state not in OPEN_STATES:
+        raise ValidationError({"state": _("Only a running clock can be paused.")})
+    if reason not in PauseReason.__members__.values():
+        raise ValidationError({"reason": _("Pause for appraisal or mediation only.")})
+    try:
+        locked.clock.pause(PauseReason(reason), on)
+    except ClockError as exc:
+        raise ValidationError({"on": str(exc)}) from None
+    ClockPause.objects.create(complaint=locked, reason=reason, started_on=on)
+    _bump(locked)
+    _note(locked, actor, TimelineEntry.Kind.PAUSE, note, reason=reason, on=on.isoformat())
+    return locked
+
+
+@transaction.atomic
+def do_resume(
+    actor: Any, complaint: Complaint, *, expected_version: int, on: date | None = None
+) -> Complaint:
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(complaint, expected_version)
+    on = on or timezone.localdate()
+    try:
+        locked.clock.resume(on)
+    except ClockError as exc:
+        raise ValidationError({"on": str(exc)}) from None
+    ClockPause.objects.filter(complaint=locked, ended_on__isnull=True).update(ended_on=on)
+    _bump(locked)
+    _note(locked, actor, TimelineEntry.Kind.RESUME, on=on.isoformat())
+    return locked

@@ -1,0 +1,237 @@
+"""Registering and handling complaints: ownership, workflow, clock, merging, concurrency."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone, translation
+
+from branchcx.audit.models import AppendOnlyError
+from branchcx.complaints.actions import (
+    do_extend,
+    do_merge,
+    do_pause,
+    do_register_complaint,
+    do_resume,
+    do_transition,
+    open_duplicates,
+)
+from branchcx.complaints.models import Classification, Complaint, State, TimelineEntry
+from branchcx.customers.actions import do_create_customer
+from branchcx.lib.errors import ConflictError
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def customer(org):
+    return do_create_customer(
+        org.teller_a,
+        customer_no="C7001",
+        home_outlet=org.sh0101,
+        became_customer_on=date(2018, 1, 1),
+        name="李四",
+        id_type="passport",
+        id_number="E70010001",
+    )
+
+
+def code(axis: str, value: str) -> Classification:
+    return Classification.objects.get(axis=axis, code=value)
+
+
+def register(org, customer, **extra) -> Complaint:
+    values = {
+        "outlet": org.sh0101,
+        "intake_channel": "counter",
+        "narrative": "信用卡分期手续费比宣传的高，要求退还。",
+        "customer": customer,
+        "business": code("business", "03"),
+        "card_reason": code("card_reason", "03"),
+    }
+    return do_register_complaint(org.teller_a, **(values | extra))
+
+
+def test_the_receiver_owns_a_registered_complaint_and_the_clock_starts(org, customer):
+    complaint = register(org, customer)
+
+    assert complaint.number.startswith(f"TS{timezone.localdate():%Y%m%d}")
+    assert complaint.owner == complaint.received_by == org.staff(org.teller_a)
+    assert complaint.state == State.REGISTERED
+    assert complaint.clock.deadline(timezone.localdate()) == timezone.localdate() + timedelta(15)
+    (entry,) = complaint.timeline.all()
+    assert (entry.kind, entry.to_state, entry.actor) == ("transition", "registered", org.teller_a)
+
+
+def test_bad_intake_is_refused_field_by_field(org, customer):
+    with pytest.raises(ValidationError) as caught:
+        do_register_complaint(
+            org.teller_a,
+            outlet=org.zj0101,  # another branch
+            intake_channel="regulator",  # without the regulator's reference
+            narrative="  ",
+            business=code("cause", "01"),  # a cause offered as business category
+            received_at=timezone.now() + timedelta(hours=2),
+            representatives=6,
+        )
+    assert set(caught.value.message_dict) == {
+        "outlet", "narrative", "complainant_name", "regulator_reference", "received_at",
+        "business", "representatives",
+    }  # fmt: skip
+    assert not Complaint.objects.exists()
+
+
+def test_card_sub_reasons_belong_to_bank_card_complaints(org, customer):
+    with pytest.raises(ValidationError, match="bank-card"):
+        register(org, customer, business=code("business", "02"))
+
+
+def test_twenty_co_complainants_make_a_major_urgent_complaint(org, customer):
+    complaint = register(org, customer, co_complainants=20, representatives=5)
+    assert (complaint.is_group, complaint.is_major, complaint.priority) == (True, True, "urgent")
+
+
+def test_the_workflow_refuses_what_the_rules_do_not_allow(org, customer):
+    complaint = register(org, customer)
+    for state in ("accepted", "investigating", "decided", "notified", "closed"):
+        complaint = do_transition(
+            org.manager_a, complaint, state, expected_version=complaint.version
+        )
+    with pytest.raises(ValidationError, match="cannot become"):
+        do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
+    assert [e.to_state for e in complaint.timeline.all()] == [
+        "registered", "accepted", "investigating", "decided", "notified", "closed",
+    ]  # fmt: skip
+
+
+def test_withdrawing_needs_a_reason_and_a_withdrawn_complaint_cannot_be_decided(org, customer):
+    complaint = register(org, customer)
+    with pytest.raises(ValidationError, match="Say why"):
+        do_transition(org.manager_a, complaint, "withdrawn", expected_version=1)
+    complaint = do_transition(
+        org.manager_a, complaint, "withdrawn", expected_version=1, reason="客户撤回"
+    )
+    with pytest.raises(ValidationError, match="cannot become"):
+        do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
+
+
+def test_a_review_may_be_requested_within_thirty_days_of_the_notification(org, customer):
+    complaint = register(org, customer)
+    for state in ("accepted", "investigating", "decided", "notified"):
+        complaint = do_transition(
+            org.manager_a, complaint, state, expected_version=complaint.version
+        )
+    complaint = do_transition(
+        org.manager_a, complaint, "review_requested", expected_version=complaint.version
+    )
+    assert complaint.state == "review_requested"
+
+
+def test_a_review_requested_too_late_is_refused(org, customer):
+    complaint = register(org, customer)
+    for state in ("accepted", "investigating", "decided"):
+        complaint = do_transition(
+            org.manager_a, complaint, state, expected_version=complaint.version
+        )
+    Complaint.objects.filter(pk=complaint.pk).update(state="notified")
+    TimelineEntry.objects.create(
+        complaint=complaint,
+        kind="transition",
+        to_state="notified",
+        at=timezone.now() - timedelta(days=31),
+    )
+    complaint.refresh_from_db()
+    with pytest.raises(ValidationError, match="within 30 days"):
+        do_transition(
+            org.manager_a, complaint, "review_requested", expected_version=complaint.version
+        )
+
+
+def test_two_officers_acting_at_once_cannot_both_win(org, customer):
+    complaint = register(org, customer)
+    do_transition(org.manager_a, complaint, "accepted", expected_version=1)
+    with pytest.raises(ConflictError):
+        do_transition(org.head_office, complaint, "withdrawn", expected_version=1, reason="x")
+    complaint.refresh_from_db()
+    assert complaint.state == "accepted"
+
+
+def test_extension_to_sixty_days_needs_the_higher_level(org, customer):
+    complaint = register(org, customer)
+    complaint = do_extend(
+        org.manager_a, complaint, expected_version=1, reason="需调取录像", customer_told_via="sms"
+    )
+    assert complaint.allowed_days == 30
+    # the outlet's own staff cannot approve the second extension
+    org.teller_a.user_permissions.add(*org.manager_a.groups.first().permissions.all())
+    teller = type(org.teller_a).objects.get(pk=org.teller_a.pk)  # fresh permission cache
+    with pytest.raises(ValidationError, match="approval"):
+        do_extend(teller, complaint, expected_version=2, reason="复杂", customer_told_via="phone")
+    # the branch above the outlet can
+    complaint = do_extend(
+        org.manager_a, complaint, expected_version=2, reason="复杂", customer_told_via="letter"
+    )
+    assert complaint.allowed_days == 60
+    with pytest.raises(ValidationError, match="60 days"):
+        do_extend(
+            org.head_office, complaint, expected_version=3, reason="再延", customer_told_via="sms"
+        )
+    told = [e.detail["customer_told_via"] for e in complaint.timeline.filter(kind="extension")]
+    assert told == ["sms", "letter"]
+
+
+def test_extension_requires_telling_the_customer(org, customer):
+    complaint = register(org, customer)
+    with pytest.raises(ValidationError) as caught:
+        do_extend(org.manager_a, complaint, expected_version=1, reason="", customer_told_via="")
+    assert set(caught.value.message_dict) == {"reason", "customer_told_via"}
+
+
+def test_pause_and_resume_move_the_deadline_and_keep_the_history(org, customer):
+    complaint = register(org, customer)
+    today = timezone.localdate()
+    complaint = do_pause(org.manager_a, complaint, expected_version=1, reason="appraisal", on=today)
+    with pytest.raises(ValidationError):
+        do_pause(org.manager_a, complaint, expected_version=2, reason="mediation", on=today)
+    complaint = do_resume(
+        org.manager_a, complaint, expected_version=2, on=today + timedelta(days=4)
+    )
+    assert complaint.clock.deadline(today) == today + timedelta(days=19)
+    assert [e.kind for e in complaint.timeline.all()][-2:] == ["pause", "resume"]
+
+
+def test_a_refiled_complaint_is_found_and_merged_and_new_facts_restart_the_clock(org, customer):
+    first = register(org, customer, received_at=timezone.now() - timedelta(days=10))
+    again = register(org, customer, narrative="又来投诉：分期手续费，并补充了合同照片。")
+
+    assert open_duplicates(again) == [first]
+    merged = do_merge(org.manager_a, again, first, expected_version=1, new_facts=True)
+
+    first.refresh_from_db()
+    assert (merged.state, merged.merged_into) == ("merged", first)
+    assert first.clock_started_on == timezone.localdate()  # restarted by the new facts
+    assert first.timeline.filter(kind="new_facts").exists()
+    assert open_duplicates(first) == []
+
+
+def test_the_timeline_cannot_be_rewritten(org, customer):
+    entry = register(org, customer).timeline.get()
+    entry.text = "改写"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        TimelineEntry.objects.filter(pk=entry.pk).update(text="改写")
+    with pytest.raises(DatabaseError), transaction.atomic():  # the database refuses too
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE complaints_timelineentry SET kind = 'note' WHERE id = %s", [entry.pk]
+            )
