@@ -354,3 +354,69 @@ def do_resume(
     _bump(locked)
     _note(locked, actor, TimelineEntry.Kind.RESUME, on=on.isoformat())
     return locked
+
+
+# --- first-contact ownership (首问负责制) ------------------------------------------------------
+
+
+@transaction.atomic
+def do_offer_handover(
+    actor: Any, complaint: Complaint, to: StaffProfile, *, expected_version: int, reason: str
+) -> Complaint:
+    """The owner (or a handler) offers the complaint to a colleague who can see it; the
+    owner stays responsible until the colleague accepts."""
+    require_perm(actor, "complaints.add_complaint")
+    staff = _staff(actor)
+    locked = _locked(complaint, expected_version)
+    is_handler = actor.has_perm("complaints.change_complaint")
+    errors: dict[str, str] = {}
+    if locked.owner_id != staff.pk and not is_handler:
+        errors["__all__"] = _("Only the owner or a complaint handler can hand it over.")
+    if locked.state in FINAL_STATES:
+        errors["state"] = _("This complaint is already finished.")
+    if to.pk == locked.owner_id or not to.is_active:
+        errors["to"] = _("Choose an active colleague other than the owner.")
+    elif not locked.outlet.path.startswith(to.branch.path):
+        errors["to"] = _("The colleague must work at the outlet or a unit above it.")
+    if not reason.strip():
+        errors["reason"] = _("Say why.")
+    if errors:
+        raise ValidationError(errors)
+    locked.pending_owner = to
+    _bump(locked, "pending_owner")
+    _note(locked, actor, TimelineEntry.Kind.HANDOVER_OFFERED, reason,
+          to=to.full_name, to_id=to.pk)  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def do_answer_handover(
+    actor: Any, complaint: Complaint, *, expected_version: int, accept: bool, reason: str = ""
+) -> Complaint:
+    """The colleague offered the complaint accepts (and becomes its owner) or declines."""
+    staff = _staff(actor)
+    locked = _locked(complaint, expected_version)
+    if locked.pending_owner_id != staff.pk:
+        raise ValidationError({"__all__": _("This complaint has not been offered to you.")})
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Say why.")})
+    previous = locked.owner
+    if accept:
+        locked.owner = staff
+    locked.pending_owner = None
+    _bump(locked, "owner", "pending_owner")
+    kind = TimelineEntry.Kind.HANDOVER_ACCEPTED if accept else TimelineEntry.Kind.HANDOVER_DECLINED
+    _note(locked, actor, kind, reason, previous=previous.full_name, previous_id=previous.pk)
+    return locked
+
+
+def ownership_history(complaint: Complaint) -> list[TimelineEntry]:
+    """Who owned the complaint when: registration, offers, acceptances and refusals."""
+    kinds = [
+        TimelineEntry.Kind.HANDOVER_OFFERED,
+        TimelineEntry.Kind.HANDOVER_ACCEPTED,
+        TimelineEntry.Kind.HANDOVER_DECLINED,
+    ]
+    return list(
+        complaint.timeline.filter(kind__in=kinds).select_related("actor").order_by("at", "pk")
+    )

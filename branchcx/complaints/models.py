@@ -174,6 +174,15 @@ class Complaint(models.Model):
     owner = models.ForeignKey(
         "org.StaffProfile", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )
+    # A hand-over offered and not yet accepted: the owner stays responsible until then.
+    pending_owner = models.ForeignKey(
+        "org.StaffProfile",
+        verbose_name=_("offered to"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     # The regulatory clock (see clock.py): restarted by new facts, extended 15 → 30 → 60.
     clock_started_on = models.DateField(_("clock started"))
     allowed_days = models.PositiveSmallIntegerField(_("days allowed"), default=15)
@@ -254,6 +263,9 @@ class TimelineEntry(models.Model):
         PAUSE = "pause", _("Clock paused")
         RESUME = "resume", _("Clock resumed")
         MERGE = "merge", _("Merged")
+        HANDOVER_OFFERED = "handover", _("Hand-over offered")
+        HANDOVER_ACCEPTED = "accepted", _("Hand-over accepted")
+        HANDOVER_DECLINED = "declined", _("Hand-over declined")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(_("time"), default=timezone.now)

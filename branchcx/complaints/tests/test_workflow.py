@@ -11,13 +11,16 @@ from django.utils import timezone, translation
 
 from branchcx.audit.models import AppendOnlyError
 from branchcx.complaints.actions import (
+    do_answer_handover,
     do_extend,
     do_merge,
+    do_offer_handover,
     do_pause,
     do_register_complaint,
     do_resume,
     do_transition,
     open_duplicates,
+    ownership_history,
 )
 from branchcx.complaints.models import Classification, Complaint, State, TimelineEntry
 from branchcx.customers.actions import do_create_customer
@@ -235,3 +238,42 @@ def test_the_timeline_cannot_be_rewritten(org, customer):
             cursor.execute(
                 "UPDATE complaints_timelineentry SET kind = 'note' WHERE id = %s", [entry.pk]
             )
+
+
+def test_ownership_passes_only_when_the_colleague_accepts(org, customer):
+    complaint = register(org, customer)
+    manager = org.staff(org.manager_a)
+
+    complaint = do_offer_handover(
+        org.teller_a, complaint, manager, expected_version=1, reason="需分行协调"
+    )
+    assert (complaint.owner, complaint.pending_owner) == (org.staff(org.teller_a), manager)
+    with pytest.raises(ValidationError, match="not been offered to you"):
+        do_answer_handover(org.head_office, complaint, expected_version=2, accept=True)
+
+    complaint = do_answer_handover(org.manager_a, complaint, expected_version=2, accept=True)
+
+    assert (complaint.owner, complaint.pending_owner) == (manager, None)
+    assert [e.kind for e in ownership_history(complaint)] == ["handover", "accepted"]
+
+
+def test_a_declined_hand_over_leaves_the_owner_responsible(org, customer):
+    complaint = register(org, customer)
+    complaint = do_offer_handover(
+        org.teller_a, complaint, org.staff(org.manager_a), expected_version=1, reason="转交"
+    )
+    with pytest.raises(ValidationError, match="Say why"):
+        do_answer_handover(org.manager_a, complaint, expected_version=2, accept=False)
+    complaint = do_answer_handover(
+        org.manager_a, complaint, expected_version=2, accept=False, reason="应由网点处理"
+    )
+    assert (complaint.owner, complaint.pending_owner) == (org.staff(org.teller_a), None)
+
+
+def test_a_complaint_cannot_be_handed_to_another_branch(org, customer):
+    complaint = register(org, customer)
+    with pytest.raises(ValidationError) as caught:
+        do_offer_handover(
+            org.teller_a, complaint, org.staff(org.teller_b), expected_version=1, reason="x"
+        )
+    assert set(caught.value.message_dict) == {"to"}
