@@ -24,6 +24,7 @@ from branchcx.complaints.models import (
     Classification,
     ClockPause,
     Complaint,
+    Grievance,
     IntakeChannel,
     Priority,
     State,
@@ -420,3 +421,51 @@ def ownership_history(complaint: Complaint) -> list[TimelineEntry]:
     return list(
         complaint.timeline.filter(kind__in=kinds).select_related("actor").order_by("at", "pk")
     )
+
+
+# --- voice of the customer (抱怨) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_grievance(
+    actor: Any, *, outlet: Branch, source: str, text: str, customer: Customer | None = None
+) -> Grievance:
+    require_perm(actor, "complaints.add_complaint")
+    staff = _staff(actor)
+    path = scope_path(actor)
+    errors: dict[str, str] = {}
+    if path is None or not outlet.path.startswith(path) or outlet.level != Branch.Level.OUTLET:
+        errors["outlet"] = _("Choose an outlet within your scope.")
+    if source not in Grievance.Source.values:
+        errors["source"] = _("Choose where this came from.")
+    if not text.strip():
+        errors["text"] = _("Write down what the customer said, in their words.")
+    if errors:
+        raise ValidationError(errors)
+    return Grievance.objects.create(
+        customer=customer, outlet=outlet, source=source, text=text.strip(), recorded_by=staff
+    )
+
+
+@transaction.atomic
+def do_promote_grievance(
+    actor: Any, grievance: Grievance, *, intake_channel: str, **complaint: Any
+) -> Complaint:
+    """Turn a grievance into a complaint: its words become the narrative, its time the
+    receipt (the clock runs from when the customer first said it)."""
+    locked = Grievance.objects.select_for_update().get(pk=grievance.pk)
+    if locked.promoted_to_id is not None:
+        raise ConflictError(_("This item has already become a complaint."))
+    created = do_register_complaint(
+        actor,
+        outlet=locked.outlet,
+        intake_channel=intake_channel,
+        narrative=locked.text,
+        customer=locked.customer,
+        received_at=locked.recorded_at,
+        **complaint,
+    )
+    locked.promoted_to = created
+    locked.save(update_fields=["promoted_to"])
+    _note(created, actor, TimelineEntry.Kind.NOTE, source=locked.source, from_grievance=True)
+    return created

@@ -294,3 +294,56 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Complaint timeline entries cannot be deleted.")
+
+
+class Grievance(models.Model):
+    """A voice-of-customer item (抱怨): a remark at the counter, a low survey score, a
+    negative contact note. Lighter than a complaint — no regulatory clock — but kept, and
+    promoted to a complaint when the customer wants a decision or it turns out to be one."""
+
+    class Source(models.TextChoices):
+        REMARK = "remark", _("Remark to staff")
+        SURVEY = "survey", _("Low survey score")
+        CONTACT = "contact", _("Contact note")
+        OTHER = "other", _("Other")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="grievances",
+        null=True,
+        blank=True,
+    )
+    outlet = models.ForeignKey(
+        "org.Branch", verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    text = EncryptedTextField(_("what the customer said"), purpose="grievance.text")
+    recorded_by = models.ForeignKey(
+        "org.StaffProfile",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    promoted_to = models.OneToOneField(
+        Complaint,
+        verbose_name=_("promoted to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grievance",
+    )
+
+    scope_field = "outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("voice of the customer")
+        verbose_name_plural = _("voice of the customer")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.recorded_at:%Y-%m-%d}"

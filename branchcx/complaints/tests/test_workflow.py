@@ -16,6 +16,8 @@ from branchcx.complaints.actions import (
     do_merge,
     do_offer_handover,
     do_pause,
+    do_promote_grievance,
+    do_record_grievance,
     do_register_complaint,
     do_resume,
     do_transition,
@@ -277,3 +279,29 @@ def test_a_complaint_cannot_be_handed_to_another_branch(org, customer):
             org.teller_a, complaint, org.staff(org.teller_b), expected_version=1, reason="x"
         )
     assert set(caught.value.message_dict) == {"to"}
+
+
+def test_a_grievance_is_kept_and_can_become_a_complaint_once(org, customer):
+    remark = do_record_grievance(
+        org.teller_a,
+        outlet=org.sh0101,
+        source="remark",
+        text="排队太久了，下次不来了。",
+        customer=customer,
+    )
+    assert not Complaint.objects.exists()
+
+    complaint = do_promote_grievance(org.teller_a, remark, intake_channel="counter")
+
+    assert complaint.narrative == "排队太久了，下次不来了。"
+    assert complaint.received_at == remark.recorded_at  # the clock runs from the remark
+    remark.refresh_from_db()
+    assert remark.promoted_to == complaint
+    with pytest.raises(ConflictError):
+        do_promote_grievance(org.teller_a, remark, intake_channel="counter")
+
+
+def test_an_empty_grievance_is_refused(org):
+    with pytest.raises(ValidationError) as caught:
+        do_record_grievance(org.teller_a, outlet=org.zj0101, source="rumour", text=" ")
+    assert set(caught.value.message_dict) == {"outlet", "source", "text"}
