@@ -174,6 +174,15 @@ class Complaint(models.Model):
     owner = models.ForeignKey(
         "org.StaffProfile", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )
+    # The complaint officer handling it, chosen by an assignment rule or by a manager.
+    handler = models.ForeignKey(
+        "org.StaffProfile",
+        verbose_name=_("handler"),
+        on_delete=models.PROTECT,
+        related_name="handled_complaints",
+        null=True,
+        blank=True,
+    )
     # A hand-over offered and not yet accepted: the owner stays responsible until then.
     pending_owner = models.ForeignKey(
         "org.StaffProfile",
@@ -266,6 +275,7 @@ class TimelineEntry(models.Model):
         HANDOVER_OFFERED = "handover", _("Hand-over offered")
         HANDOVER_ACCEPTED = "accepted", _("Hand-over accepted")
         HANDOVER_DECLINED = "declined", _("Hand-over declined")
+        ASSIGNED = "assigned", _("Handler assigned")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(_("time"), default=timezone.now)
@@ -347,3 +357,37 @@ class Grievance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.recorded_at:%Y-%m-%d}"
+
+
+class AssignmentRule(models.Model):
+    """Who handles the complaints of a unit (an outlet, or a branch and its outlets),
+    optionally of one business category. The most specific matching rule wins — an outlet's
+    over its branch's, a category's over "any" — and among its officers the one with the
+    fewest open complaints."""
+
+    unit = models.ForeignKey(
+        "org.Branch", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    business = models.ForeignKey(
+        Classification,
+        verbose_name=_("business category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"axis": Classification.Axis.BUSINESS},
+    )
+    officers = models.ManyToManyField(
+        "org.StaffProfile", verbose_name=_("complaint officers"), related_name="+"
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    scope_field = "unit"
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.business or '*'}"

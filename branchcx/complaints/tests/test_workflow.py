@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from branchcx.audit.models import AppendOnlyError
 from branchcx.complaints.actions import (
     do_answer_handover,
+    do_assign,
     do_extend,
     do_merge,
     do_offer_handover,
@@ -24,9 +25,17 @@ from branchcx.complaints.actions import (
     open_duplicates,
     ownership_history,
 )
-from branchcx.complaints.models import Classification, Complaint, State, TimelineEntry
+from branchcx.complaints.models import (
+    AssignmentRule,
+    Classification,
+    Complaint,
+    State,
+    TimelineEntry,
+)
 from branchcx.customers.actions import do_create_customer
 from branchcx.lib.errors import ConflictError
+from branchcx.org.models import Role
+from branchcx.testing import make_staff
 
 
 @pytest.fixture(autouse=True)
@@ -305,3 +314,43 @@ def test_an_empty_grievance_is_refused(org):
     with pytest.raises(ValidationError) as caught:
         do_record_grievance(org.teller_a, outlet=org.zj0101, source="rumour", text=" ")
     assert set(caught.value.message_dict) == {"outlet", "source", "text"}
+
+
+@pytest.fixture
+def officers(org):
+    return [
+        make_staff("officer_1", Role.COMPLAINT_OFFICER, org.sh01, 11),
+        make_staff("officer_2", Role.COMPLAINT_OFFICER, org.sh01, 12),
+        make_staff("officer_card", Role.COMPLAINT_OFFICER, org.sh0101, 13),
+    ]
+
+
+def test_rules_assign_the_least_loaded_officer_of_the_most_specific_rule(org, customer, officers):
+    branch_rule = AssignmentRule.objects.create(unit=org.sh01)
+    branch_rule.officers.set(officers[:2])
+    card_rule = AssignmentRule.objects.create(unit=org.sh0101, business=code("business", "03"))
+    card_rule.officers.set(officers[2:])
+
+    card = register(org, customer)
+    loan = register(org, customer, business=code("business", "02"), card_reason=None)
+    other = register(org, customer, business=None, card_reason=None)
+
+    assert do_assign(org.manager_a, card, expected_version=1).handler == officers[2]
+    first = do_assign(org.manager_a, loan, expected_version=1).handler
+    second = do_assign(org.manager_a, other, expected_version=1).handler
+    assert {first, second} == set(officers[:2])  # the second goes to the less loaded one
+    assert loan.timeline.get(kind="assigned").detail["rule"] == branch_rule.pk
+
+
+def test_a_manager_may_override_the_rules_with_a_reason(org, customer, officers):
+    complaint = register(org, customer)
+    with pytest.raises(ValidationError, match="No assignment rule"):
+        do_assign(org.manager_a, complaint, expected_version=1)
+    with pytest.raises(ValidationError) as caught:
+        do_assign(org.manager_a, complaint, expected_version=1, handler=org.staff(org.teller_a))
+    assert set(caught.value.message_dict) == {"handler", "reason"}
+
+    complaint = do_assign(
+        org.manager_a, complaint, expected_version=1, handler=officers[0], reason="熟悉该客户"
+    )
+    assert complaint.handler == officers[0]
