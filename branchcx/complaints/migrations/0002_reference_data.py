@@ -70,5 +70,5 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0001_classification")]
+    dependencies = [("complaints", "0001_complaints")]
     operations = [migrations.RunPython(load, unload)]

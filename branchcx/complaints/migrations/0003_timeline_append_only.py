@@ -43,5 +43,5 @@ def reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0003_complaints")]
+    dependencies = [("complaints", "0002_reference_data")]
     operations = [migrations.RunPython(forward, reverse)]
