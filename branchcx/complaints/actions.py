@@ -19,7 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchcx.audit.actions import Action, record
-from branchcx.complaints.clock import ClockError, PauseReason, check_review_request
+from branchcx.complaints.clock import (
+    ClockError,
+    PauseReason,
+    check_review_request,
+    review_decision_deadline,
+)
 from branchcx.complaints.models import (
     FINAL_STATES,
     OPEN_STATES,
@@ -103,9 +108,24 @@ def _locked(complaint: Complaint, expected_version: int) -> Complaint:
     return locked
 
 
+def due_on(complaint: Complaint, today: date) -> date | None:
+    """What ``Complaint.due_on`` should hold: the decision's deadline while the clock runs,
+    the review decision's once a review is requested, else nothing."""
+    if complaint.state == State.REVIEW_REQUESTED:
+        requested = complaint.timeline.filter(to_state=State.REVIEW_REQUESTED).order_by("-at")
+        entry = requested.first()
+        return review_decision_deadline(timezone.localdate(entry.at) if entry else today)
+    if complaint.state not in OPEN_STATES:
+        return None
+    clock = complaint.clock
+    return None if clock.is_paused else clock.deadline(today)
+
+
 def _bump(complaint: Complaint, *fields: str) -> None:
+    """Save a change: a new version, and the due day as the change leaves it."""
     complaint.version += 1
-    complaint.save(update_fields=[*fields, "version", "updated_at"])
+    complaint.due_on = due_on(complaint, timezone.localdate())
+    complaint.save(update_fields=[*fields, "version", "due_on", "updated_at"])
 
 
 @transaction.atomic
@@ -184,7 +204,8 @@ def do_register_complaint(
     )
     complaint.save()
     complaint.number = f"TS{timezone.localdate(received_at):%Y%m%d}{complaint.pk:06d}"
-    complaint.save(update_fields=["number"])
+    complaint.due_on = due_on(complaint, timezone.localdate())
+    complaint.save(update_fields=["number", "due_on"])
     _note(complaint, actor, TimelineEntry.Kind.TRANSITION, to_state=State.REGISTERED)
     record(Action.CREATE, actor=actor, target=complaint, target_label=complaint.number)
     return complaint

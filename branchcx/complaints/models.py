@@ -195,6 +195,10 @@ class Complaint(models.Model):
     # The regulatory clock (see clock.py): restarted by new facts, extended 15 → 30 → 60.
     clock_started_on = models.DateField(_("clock started"))
     allowed_days = models.PositiveSmallIntegerField(_("days allowed"), default=15)
+    # The day the bank's answer is due, kept by every action so that lists of what is at
+    # risk or overdue are one indexed query: the decision's deadline while the clock runs,
+    # the review's once one is requested; empty while paused or once nothing is owed.
+    due_on = models.DateField(_("due"), null=True, blank=True)
     is_group = models.BooleanField(_("group complaint"), default=False)
     co_complainants = models.PositiveIntegerField(_("co-complainants"), default=0)
     is_major = models.BooleanField(_("major complaint"), default=False)
@@ -212,7 +216,7 @@ class Complaint(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["outlet", "state"], name="complaint_outlet_state"),
-            models.Index(fields=["state", "clock_started_on"], name="complaint_state_clock"),
+            models.Index(fields=["due_on", "outlet"], name="complaint_due_outlet"),
             models.Index(fields=["customer", "state"], name="complaint_customer_state"),
         ]
         verbose_name = _("complaint")

@@ -32,6 +32,7 @@ from branchcx.complaints.models import (
     State,
     TimelineEntry,
 )
+from branchcx.complaints.queries import due_soon, overdue
 from branchcx.customers.actions import do_create_customer
 from branchcx.lib.errors import ConflictError
 from branchcx.org.models import Role
@@ -354,3 +355,27 @@ def test_a_manager_may_override_the_rules_with_a_reason(org, customer, officers)
         org.manager_a, complaint, expected_version=1, handler=officers[0], reason="熟悉该客户"
     )
     assert complaint.handler == officers[0]
+
+
+def test_the_due_day_follows_the_clock_and_drives_the_risk_lists(org, customer):
+    today = timezone.localdate()
+    fresh = register(org, customer)
+    late = register(org, customer, received_at=timezone.now() - timedelta(days=16))
+    close = register(org, customer, received_at=timezone.now() - timedelta(days=13))
+    assert fresh.due_on == today + timedelta(days=15)
+
+    scoped = Complaint.objects.visible_to(org.manager_a)
+    assert list(overdue(scoped, today)) == [late]
+    assert list(due_soon(scoped, today)) == [close]
+
+    paused = do_pause(org.manager_a, close, expected_version=1, reason="mediation", on=today)
+    assert paused.due_on is None and not due_soon(scoped, today).exists()
+    resumed = do_resume(org.manager_a, paused, expected_version=2, on=today + timedelta(3))
+    assert resumed.due_on == today + timedelta(days=5)  # 2 days were left, 3 paused
+
+    for state in ("accepted", "investigating", "decided", "notified"):
+        fresh = do_transition(org.manager_a, fresh, state, expected_version=fresh.version)
+    assert fresh.due_on is None  # answered: nothing owed
+    fresh = do_transition(org.manager_a, fresh, "review_requested", expected_version=fresh.version)
+    assert fresh.due_on == today + timedelta(days=30)  # the review's decision
+    assert Complaint.objects.visible_to(org.manager_b).count() == 0  # other branch sees none

@@ -1,0 +1,19 @@
+"""Read-side questions about complaints: set-based, on the stored due day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+
+from branchcx.complaints.clock import AT_RISK_DAYS
+from branchcx.complaints.models import Complaint
+
+
+def due_soon(complaints: QuerySet[Complaint], today: date, days: int = AT_RISK_DAYS) -> QuerySet:
+    """Answers due today or within ``days`` days: what a branch manager must see today."""
+    return complaints.filter(due_on__gte=today, due_on__lte=today + timedelta(days=days))
+
+
+def overdue(complaints: QuerySet[Complaint], today: date) -> QuerySet[Complaint]:
+    return complaints.filter(due_on__lt=today)
