@@ -249,6 +249,9 @@ def fill_holdings_and_transactions(preset: Preset, seed: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+            # Write out the generated data now: a timed import must not pay for flushing
+            # twenty million generated rows (measured: 2,156 rows/s then, 10,412 after).
+            cursor.execute("CHECKPOINT")
 
 
 # --- measurements --------------------------------------------------------------------------
