@@ -32,14 +32,17 @@ from branchcx.complaints.models import (
     Classification,
     ClockPause,
     Complaint,
+    Escalation,
     Grievance,
     IntakeChannel,
     Priority,
+    ServiceTarget,
     State,
     TimelineEntry,
 )
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
+from branchcx.lib.workdays import add_working_hours
 from branchcx.org.models import Branch, Role, StaffProfile
 from branchcx.org.scoping import require_perm, scope_path
 
@@ -181,6 +184,8 @@ def do_register_complaint(
     if errors:
         raise ValidationError(errors)
     is_major = co_complainants >= MAJOR_CO_COMPLAINANTS or regulator_designated_major
+    priority = Priority.URGENT if is_major else priority
+    target = ServiceTarget.objects.filter(priority=priority).first()
     complaint = Complaint(
         number=f"NEW-{timezone.now():%H%M%S%f}",  # replaced below, once the key is known
         customer=customer,
@@ -194,7 +199,17 @@ def do_register_complaint(
         channel=channel,
         business=business,
         card_reason=card_reason,
-        priority=Priority.URGENT if is_major else priority,
+        priority=priority,
+        respond_by=(
+            add_working_hours(timezone.localtime(received_at), target.first_response_hours)
+            if target
+            else None
+        ),
+        resolve_by=(
+            add_working_hours(timezone.localtime(received_at), target.resolution_hours)
+            if target
+            else None
+        ),
         received_by=staff,
         owner=staff,
         clock_started_on=timezone.localdate(received_at),
@@ -252,7 +267,11 @@ def do_transition(
                 raise ValidationError({"state": str(exc)}) from None
     before = locked.state
     locked.state = to_state
-    _bump(locked, "state")
+    fields = ["state"]
+    if locked.responded_at is None and before == State.REGISTERED:
+        locked.responded_at = timezone.now()  # accepting (or withdrawing) answers first
+        fields.append("responded_at")
+    _bump(locked, *fields)
     _note(
         locked, actor, TimelineEntry.Kind.TRANSITION, reason, from_state=before, to_state=to_state
     )
@@ -567,3 +586,35 @@ def do_assign(
     _note(locked, actor, TimelineEntry.Kind.ASSIGNED, reason, handler=handler.full_name,
           handler_id=handler.pk, rule=rule.pk if rule else None)  # fmt: skip
     return locked
+
+
+# --- escalation sweep ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sweep_escalations(now: datetime | None = None) -> dict[str, int]:
+    """Escalate every complaint that missed a target, in bulk: an internal service target
+    (first response or resolution) to the branch manager, the regulatory deadline to head
+    office. Set-based: two UPDATEs and one INSERT of timeline entries, whatever the count."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    live = Complaint.objects.exclude(state__in=FINAL_STATES)
+    regulatory = live.filter(due_on__lt=today, escalation__lt=Escalation.HEAD_OFFICE)
+    internal = live.filter(escalation__lt=Escalation.BRANCH).filter(
+        Q(respond_by__lt=now, responded_at__isnull=True)
+        | Q(resolve_by__lt=now, state__in=OPEN_STATES)
+    )
+    counts = {}
+    for name, queryset, level in (
+        ("head_office", regulatory, Escalation.HEAD_OFFICE),
+        ("branch", internal, Escalation.BRANCH),
+    ):
+        ids = list(queryset.select_for_update().values_list("pk", flat=True))
+        Complaint.objects.filter(pk__in=ids).update(escalation=level, escalated_at=now)
+        TimelineEntry.objects.bulk_create(
+            TimelineEntry(complaint_id=pk, at=now, kind=TimelineEntry.Kind.ESCALATED,
+                          detail={"to": Escalation(level).name.lower()})
+            for pk in ids
+        )  # fmt: skip
+        counts[name] = len(ids)
+    return counts

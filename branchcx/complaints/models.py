@@ -95,6 +95,30 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class Escalation(models.IntegerChoices):
+    NONE = 0, _("Not escalated")
+    BRANCH = 1, _("Branch manager")  # an internal service target missed
+    HEAD_OFFICE = 2, _("Head office")  # the regulatory deadline missed
+
+
+class ServiceTarget(models.Model):
+    """The bank's internal targets by priority, in working hours: stricter than the
+    regulation, so that the regulatory deadline is never the first alarm."""
+
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, unique=True)
+    first_response_hours = models.PositiveSmallIntegerField(_("first response (working hours)"))
+    resolution_hours = models.PositiveSmallIntegerField(_("resolution (working hours)"))
+
+    scope_exempt = "Policy of the whole bank, kept by head office."
+
+    class Meta:
+        verbose_name = _("service target")
+        verbose_name_plural = _("service targets")
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.first_response_hours} h / {self.resolution_hours} h"
+
+
 class Complaint(models.Model):
     """One complaint, from receipt to closing. What the customer said (``narrative``) is
     never changed after registration; everything later is a timeline event."""
@@ -199,6 +223,14 @@ class Complaint(models.Model):
     # risk or overdue are one indexed query: the decision's deadline while the clock runs,
     # the review's once one is requested; empty while paused or once nothing is owed.
     due_on = models.DateField(_("due"), null=True, blank=True)
+    # The bank's own service targets, in working hours by priority (ServiceTarget).
+    respond_by = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolve_by = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    escalation = models.PositiveSmallIntegerField(
+        _("escalated to"), choices=Escalation.choices, default=Escalation.NONE
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     is_group = models.BooleanField(_("group complaint"), default=False)
     co_complainants = models.PositiveIntegerField(_("co-complainants"), default=0)
     is_major = models.BooleanField(_("major complaint"), default=False)
@@ -280,6 +312,7 @@ class TimelineEntry(models.Model):
         HANDOVER_ACCEPTED = "accepted", _("Hand-over accepted")
         HANDOVER_DECLINED = "declined", _("Hand-over declined")
         ASSIGNED = "assigned", _("Handler assigned")
+        ESCALATED = "escalated", _("Escalated")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(_("time"), default=timezone.now)

@@ -10,7 +10,7 @@ and the answer is marked provisional by :func:`is_known`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
@@ -58,3 +58,37 @@ def working_days_between(start: date, end: date, overrides: Overrides | None = N
         if is_working_day(day, overrides):
             count += 1
     return count
+
+
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(17, 0)
+
+
+def add_working_hours(
+    start: datetime,
+    hours: float,
+    overrides: Overrides | None = None,
+    *,
+    opens: time = WORKDAY_START,
+    closes: time = WORKDAY_END,
+) -> datetime:
+    """The moment ``hours`` working hours after ``start`` (aware, local time): only the
+    hours between ``opens`` and ``closes`` on working days count. A start outside them
+    counts from the next opening."""
+    if hours < 0:
+        raise ValueError("hours must not be negative")
+    zone = start.tzinfo
+    left = timedelta(hours=hours)
+    current = start
+    while True:
+        day = current.date()
+        opening = datetime.combine(day, opens, zone)
+        closing = datetime.combine(day, closes, zone)
+        if not is_working_day(day, overrides) or current >= closing:
+            current = datetime.combine(day + timedelta(days=1), opens, zone)
+            continue
+        current = max(current, opening)
+        if current + left <= closing:
+            return current + left
+        left -= closing - current
+        current = datetime.combine(day + timedelta(days=1), opens, zone)

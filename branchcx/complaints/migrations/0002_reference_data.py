@@ -1,5 +1,6 @@
 """JR/T 0169-2018 classification codes (reconstructed from public summaries; head office
-corrects them against the standard) and the credit-card sub-reasons."""
+corrects them against the standard), the credit-card sub-reasons, and default internal
+service targets."""
 
 from django.db import migrations
 
@@ -54,7 +55,17 @@ CODES = {
 }
 
 
+# The bank's internal service targets by priority, in working hours (editable).
+SERVICE_TARGETS = [("normal", 8, 40), ("high", 4, 24), ("urgent", 2, 8)]
+
+
 def load(apps, schema_editor):
+    target = apps.get_model("complaints", "ServiceTarget")
+    for priority, respond, resolve in SERVICE_TARGETS:
+        target.objects.get_or_create(
+            priority=priority,
+            defaults={"first_response_hours": respond, "resolution_hours": resolve},
+        )
     classification = apps.get_model("complaints", "Classification")
     for axis, codes in CODES.items():
         for order, (code, name, name_en) in enumerate(codes, start=1):
@@ -67,6 +78,7 @@ def load(apps, schema_editor):
 
 def unload(apps, schema_editor):
     apps.get_model("complaints", "Classification").objects.all().delete()
+    apps.get_model("complaints", "ServiceTarget").objects.all().delete()
 
 
 class Migration(migrations.Migration):

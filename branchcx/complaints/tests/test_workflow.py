@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from branchcx.complaints.actions import (
     do_transition,
     open_duplicates,
     ownership_history,
+    sweep_escalations,
 )
 from branchcx.complaints.models import (
     AssignmentRule,
@@ -379,3 +381,31 @@ def test_the_due_day_follows_the_clock_and_drives_the_risk_lists(org, customer):
     fresh = do_transition(org.manager_a, fresh, "review_requested", expected_version=fresh.version)
     assert fresh.due_on == today + timedelta(days=30)  # the review's decision
     assert Complaint.objects.visible_to(org.manager_b).count() == 0  # other branch sees none
+
+
+def test_internal_targets_are_set_in_working_hours_by_priority(org, customer):
+    # registered on Friday 6 March 2026 at 16:00: normal = 8 h to respond, 40 h to resolve
+    friday = datetime(2026, 3, 6, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    complaint = register(org, customer, received_at=friday)
+    assert complaint.respond_by == datetime(2026, 3, 9, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert complaint.resolve_by == datetime(2026, 3, 13, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    urgent = register(org, customer, received_at=friday, co_complainants=25)
+    assert urgent.respond_by == datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_the_sweep_escalates_missed_targets_in_bulk_once(org, customer):
+    now = timezone.now()
+    on_time = register(org, customer)
+    unanswered = register(org, customer, received_at=now - timedelta(days=5))
+    overdue_one = register(org, customer, received_at=now - timedelta(days=20))
+    answered = register(org, customer, received_at=now - timedelta(days=5))
+    do_transition(org.manager_a, answered, "accepted", expected_version=1)
+
+    counts = sweep_escalations(now)
+
+    assert counts == {"head_office": 1, "branch": 1}  # the overdue one went straight to HO
+    levels = dict(Complaint.objects.values_list("pk", "escalation"))
+    assert levels[on_time.pk] == 0 and levels[answered.pk] == 0
+    assert levels[unanswered.pk] == 1 and levels[overdue_one.pk] == 2
+    assert overdue_one.timeline.filter(kind="escalated").count() == 1
+    assert sweep_escalations(now) == {"head_office": 0, "branch": 0}  # not twice

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from branchcx.lib.workdays import (
     add_working_days,
+    add_working_hours,
     is_known,
     is_working_day,
     working_days_between,
@@ -43,3 +45,26 @@ def test_the_banks_overrides_win():
 def test_counting_needs_at_least_one_day():
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 5), 0)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=SHANGHAI)
+
+
+def test_working_hours_skip_nights_weekends_and_holidays():
+    # Friday 16:00 + 2 working hours: 1 h on Friday, 1 h on Monday morning
+    assert add_working_hours(at(2026, 3, 6, 16), 2) == at(2026, 3, 9, 10)
+    # Thursday 12 Feb 2026 15:00 + 8 h: 2 h Thursday, 6 h Friday 13 Feb
+    assert add_working_hours(at(2026, 2, 12, 15), 8) == at(2026, 2, 13, 15)
+    # Friday 13 Feb 16:00 + 4 h: 1 h Friday, 3 h on the make-up Saturday 14 Feb
+    assert add_working_hours(at(2026, 2, 13, 16), 4) == at(2026, 2, 14, 12)
+    # Saturday 14 Feb 16:00 + 2 h: the festival (15-23 Feb) is skipped
+    assert add_working_hours(at(2026, 2, 14, 16), 2) == at(2026, 2, 24, 10)
+
+
+def test_a_start_outside_office_hours_counts_from_the_next_opening():
+    assert add_working_hours(at(2026, 3, 9, 20, 30), 1) == at(2026, 3, 10, 10)
+    assert add_working_hours(at(2026, 3, 9, 7, 0), 0.5) == at(2026, 3, 9, 9, 30)
