@@ -36,6 +36,7 @@ from branchcx.complaints.models import (
     Grievance,
     IntakeChannel,
     Priority,
+    Recusal,
     ServiceTarget,
     State,
     TimelineEntry,
@@ -150,6 +151,7 @@ def do_register_complaint(
     co_complainants: int = 0,
     representatives: int = 0,
     regulator_designated_major: bool = False,
+    staff_involved: list[StaffProfile] | None = None,
 ) -> Complaint:
     """Record a complaint as received. The receiving employee owns it (首问负责制)."""
     require_perm(actor, "complaints.add_complaint")
@@ -221,6 +223,8 @@ def do_register_complaint(
     complaint.number = f"TS{timezone.localdate(received_at):%Y%m%d}{complaint.pk:06d}"
     complaint.due_on = due_on(complaint, timezone.localdate())
     complaint.save(update_fields=["number", "due_on"])
+    if staff_involved:
+        complaint.staff_involved.set(staff_involved)
     _note(complaint, actor, TimelineEntry.Kind.TRANSITION, to_state=State.REGISTERED)
     record(Action.CREATE, actor=actor, target=complaint, target_label=complaint.number)
     return complaint
@@ -422,6 +426,8 @@ def do_offer_handover(
         errors["to"] = _("Choose an active colleague other than the owner.")
     elif not locked.outlet.path.startswith(to.branch.path):
         errors["to"] = _("The colleague must work at the outlet or a unit above it.")
+    elif to.pk in interested_staff_ids(locked):
+        errors["to"] = _("This colleague has an interest in the complaint.")
     if not reason.strip():
         errors["reason"] = _("Say why.")
     if errors:
@@ -564,7 +570,8 @@ def do_assign(
     rule = None
     if handler is None:
         rule = rule_for(locked)
-        handler = least_loaded(rule.officers.all()) if rule else None
+        eligible = rule.officers.exclude(pk__in=interested_staff_ids(locked)) if rule else None
+        handler = least_loaded(eligible) if eligible is not None else None
         if handler is None:
             raise ValidationError(
                 {"handler": _("No assignment rule covers this complaint; choose the handler.")}
@@ -577,6 +584,8 @@ def do_assign(
             errors["handler"] = _("This colleague does not handle complaints.")
         if not reason.strip():
             errors["reason"] = _("Say why you choose the handler yourself.")
+        if handler.pk in interested_staff_ids(locked):
+            errors["handler"] = _("This colleague has an interest in the complaint.")
         if errors:
             raise ValidationError(errors)
     if locked.state in FINAL_STATES:
@@ -618,3 +627,35 @@ def sweep_escalations(now: datetime | None = None) -> dict[str, int]:
         )  # fmt: skip
         counts[name] = len(ids)
     return counts
+
+
+# --- recusal (回避) ----------------------------------------------------------------------------
+
+
+def interested_staff_ids(complaint: Complaint) -> set[int]:
+    """Staff who may not handle or own the complaint: those it is about, and those who
+    declared an interest."""
+    return set(complaint.staff_involved.values_list("pk", flat=True)) | set(
+        Recusal.objects.filter(complaint=complaint).values_list("staff_id", flat=True)
+    )
+
+
+@transaction.atomic
+def do_recuse(actor: Any, complaint: Complaint, *, expected_version: int, reason: str) -> Complaint:
+    """The actor declares a direct interest: recorded, and if they handle the complaint they
+    stop (it must be assigned again); an owner must hand it over."""
+    staff = _staff(actor)
+    locked = _locked(complaint, expected_version)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what your interest is.")})
+    if Recusal.objects.filter(complaint=locked, staff=staff).exists():
+        raise ValidationError({"__all__": _("You have already declared an interest.")})
+    Recusal.objects.create(complaint=locked, staff=staff, reason=reason.strip())
+    fields = []
+    if locked.handler_id == staff.pk:
+        locked.handler = None
+        fields.append("handler")
+    _bump(locked, *fields)
+    _note(locked, actor, TimelineEntry.Kind.RECUSAL, reason, staff=staff.full_name,
+          staff_id=staff.pk, was_handler=bool(fields))  # fmt: skip
+    return locked

@@ -207,6 +207,10 @@ class Complaint(models.Model):
         null=True,
         blank=True,
     )
+    # Staff the complaint is about: they may neither handle nor own it.
+    staff_involved = models.ManyToManyField(
+        "org.StaffProfile", verbose_name=_("staff involved"), blank=True, related_name="+"
+    )
     # A hand-over offered and not yet accepted: the owner stays responsible until then.
     pending_owner = models.ForeignKey(
         "org.StaffProfile",
@@ -313,6 +317,7 @@ class TimelineEntry(models.Model):
         HANDOVER_DECLINED = "declined", _("Hand-over declined")
         ASSIGNED = "assigned", _("Handler assigned")
         ESCALATED = "escalated", _("Escalated")
+        RECUSAL = "recusal", _("Recusal")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(_("time"), default=timezone.now)
@@ -428,3 +433,25 @@ class AssignmentRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.business or '*'}"
+
+
+class Recusal(models.Model):
+    """A member of staff's declared direct interest in a complaint: from then on they can
+    neither handle nor own it (the regulation forbids interested handlers)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="recusals")
+    staff = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("staff member"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    reason = EncryptedTextField(_("interest declared"), purpose="complaint.recusal")
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    scope_field = "complaint__outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["complaint", "staff"], name="recusal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.staff_id}"

@@ -20,6 +20,7 @@ from branchcx.complaints.actions import (
     do_pause,
     do_promote_grievance,
     do_record_grievance,
+    do_recuse,
     do_register_complaint,
     do_resume,
     do_transition,
@@ -409,3 +410,28 @@ def test_the_sweep_escalates_missed_targets_in_bulk_once(org, customer):
     assert levels[unanswered.pk] == 1 and levels[overdue_one.pk] == 2
     assert overdue_one.timeline.filter(kind="escalated").count() == 1
     assert sweep_escalations(now) == {"head_office": 0, "branch": 0}  # not twice
+
+
+def test_staff_with_an_interest_can_neither_handle_nor_receive_it(org, customer, officers):
+    rule = AssignmentRule.objects.create(unit=org.sh01)
+    rule.officers.set(officers[:2])
+    # the complaint is about officer 1
+    complaint = register(org, customer, staff_involved=[officers[0]])
+    complaint = do_assign(org.manager_a, complaint, expected_version=1)
+    assert complaint.handler == officers[1]  # the rule skips the interested officer
+
+    # officer 2 then declares an interest (a relative of the customer): they stop handling
+    officer_2 = officers[1].user
+    complaint = do_recuse(officer_2, complaint, expected_version=2, reason="客户系本人亲属")
+    assert complaint.handler is None
+    with pytest.raises(ValidationError, match="No assignment rule"):
+        do_assign(org.manager_a, complaint, expected_version=3)  # nobody eligible is left
+    with pytest.raises(ValidationError, match="interest"):
+        do_assign(
+            org.manager_a, complaint, expected_version=3, handler=officers[0], reason="只有他"
+        )
+    with pytest.raises(ValidationError, match="interest"):
+        do_offer_handover(org.teller_a, complaint, officers[1], expected_version=3, reason="x")
+    with pytest.raises(ValidationError, match="already"):
+        do_recuse(officer_2, complaint, expected_version=3, reason="again")
+    assert complaint.timeline.filter(kind="recusal").get().detail["was_handler"] is True
