@@ -35,6 +35,7 @@ from branchcx.complaints.models import (
     Escalation,
     Grievance,
     IntakeChannel,
+    Notification,
     Priority,
     Recusal,
     ServiceTarget,
@@ -230,6 +231,12 @@ def do_register_complaint(
     return complaint
 
 
+def _told_since_decision(complaint: Complaint) -> bool:
+    decided = complaint.timeline.filter(to_state=State.DECIDED).order_by("-at").first()
+    notices = complaint.notifications.filter(kind=Notification.Kind.DECISION)
+    return notices.filter(sent_at__gte=decided.at).exists() if decided else notices.exists()
+
+
 def open_duplicates(complaint: Complaint) -> list[Complaint]:
     """The same customer's other complaints still awaiting a decision: a re-filed complaint
     is merged into the open one instead of being handled twice."""
@@ -260,6 +267,10 @@ def do_transition(
         )
     if to_state in NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
+    if to_state == State.NOTIFIED and not _told_since_decision(locked):
+        raise ValidationError(
+            {"state": _("Record how the customer was told of the decision first, with proof.")}
+        )
     if to_state == State.REVIEW_REQUESTED:
         notified = (
             locked.timeline.filter(to_state=State.NOTIFIED).order_by("-at").first()
@@ -659,3 +670,44 @@ def do_recuse(actor: Any, complaint: Complaint, *, expected_version: int, reason
     _note(locked, actor, TimelineEntry.Kind.RECUSAL, reason, staff=staff.full_name,
           staff_id=staff.pk, was_handler=bool(fields))  # fmt: skip
     return locked
+
+
+# --- telling the customer ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_notification(
+    actor: Any,
+    complaint: Complaint,
+    *,
+    kind: str,
+    method: str,
+    content: str,
+    proof: str,
+    sent_at: datetime | None = None,
+) -> Notification:
+    """Keep the proof of telling the customer: what, when, how, and the reference."""
+    require_perm(actor, "complaints.change_complaint")
+    staff = _staff(actor)
+    now = timezone.now()
+    sent_at = sent_at or now
+    errors: dict[str, str] = {}
+    if kind not in Notification.Kind.values:
+        errors["kind"] = _("Choose what the customer was told about.")
+    if method not in Notification.Method.values:
+        errors["method"] = _("Choose how the customer was told.")
+    if not content.strip():
+        errors["content"] = _("Write what the customer was told.")
+    if not proof.strip():
+        errors["proof"] = _("Give the proof: letter number, SMS or email id, or call recording id.")
+    if sent_at > now:
+        errors["sent_at"] = _("This time is in the future.")
+    if errors:
+        raise ValidationError(errors)
+    notice = Notification.objects.create(
+        complaint=complaint, kind=kind, method=method, sent_at=sent_at,
+        content=content.strip(), proof=proof.strip(), recorded_by=staff,
+    )  # fmt: skip
+    _note(complaint, actor, TimelineEntry.Kind.NOTE, about=kind, method=method,
+          notification=notice.pk)  # fmt: skip
+    return notice

@@ -455,3 +455,43 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.staff_id}"
+
+
+class Notification(models.Model):
+    """Proof that the customer was told: what, when and how (the regulation asks banks to
+    keep it for decisions, extensions and review decisions)."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Decision")
+        EXTENSION = "extension", _("Extension of the deadline")
+        REVIEW = "review", _("Review decision")
+
+    class Method(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone call")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(_("about"), max_length=10, choices=Kind.choices)
+    method = models.CharField(_("how"), max_length=8, choices=Method.choices)
+    sent_at = models.DateTimeField(_("when"))
+    content = EncryptedTextField(_("what the customer was told"), purpose="complaint.notice")
+    # Registered-letter number, SMS gateway id, email message id, call recording id.
+    proof = models.CharField(_("proof reference"), max_length=120)
+    recorded_by = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_field = "complaint__outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("notification of the customer")
+        verbose_name_plural = _("notifications of the customer")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.method} {self.sent_at:%Y-%m-%d}"

@@ -20,6 +20,7 @@ from branchcx.complaints.actions import (
     do_pause,
     do_promote_grievance,
     do_record_grievance,
+    do_record_notification,
     do_recuse,
     do_register_complaint,
     do_resume,
@@ -59,6 +60,21 @@ def customer(org):
         id_type="passport",
         id_number="E70010001",
     )
+
+
+def advance(org, complaint: Complaint, *states: str) -> Complaint:
+    """Move a complaint through the workflow as its branch manager, telling the customer
+    of the decision (with proof) before marking them notified."""
+    for state in states:
+        if state == "notified":
+            do_record_notification(
+                org.manager_a, complaint, kind="decision", method="sms",
+                content="处理决定：退还分期手续费。", proof="SMS-20260301-0001",
+            )  # fmt: skip
+        complaint = do_transition(
+            org.manager_a, complaint, state, expected_version=complaint.version
+        )
+    return complaint
 
 
 def code(axis: str, value: str) -> Classification:
@@ -118,13 +134,12 @@ def test_twenty_co_complainants_make_a_major_urgent_complaint(org, customer):
 
 def test_the_workflow_refuses_what_the_rules_do_not_allow(org, customer):
     complaint = register(org, customer)
-    for state in ("accepted", "investigating", "decided", "notified", "closed"):
-        complaint = do_transition(
-            org.manager_a, complaint, state, expected_version=complaint.version
-        )
+    complaint = advance(
+        org, complaint, "accepted", "investigating", "decided", "notified", "closed"
+    )
     with pytest.raises(ValidationError, match="cannot become"):
         do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
-    assert [e.to_state for e in complaint.timeline.all()] == [
+    assert [e.to_state for e in complaint.timeline.filter(kind="transition")] == [
         "registered", "accepted", "investigating", "decided", "notified", "closed",
     ]  # fmt: skip
 
@@ -142,10 +157,7 @@ def test_withdrawing_needs_a_reason_and_a_withdrawn_complaint_cannot_be_decided(
 
 def test_a_review_may_be_requested_within_thirty_days_of_the_notification(org, customer):
     complaint = register(org, customer)
-    for state in ("accepted", "investigating", "decided", "notified"):
-        complaint = do_transition(
-            org.manager_a, complaint, state, expected_version=complaint.version
-        )
+    complaint = advance(org, complaint, "accepted", "investigating", "decided", "notified")
     complaint = do_transition(
         org.manager_a, complaint, "review_requested", expected_version=complaint.version
     )
@@ -154,10 +166,7 @@ def test_a_review_may_be_requested_within_thirty_days_of_the_notification(org, c
 
 def test_a_review_requested_too_late_is_refused(org, customer):
     complaint = register(org, customer)
-    for state in ("accepted", "investigating", "decided"):
-        complaint = do_transition(
-            org.manager_a, complaint, state, expected_version=complaint.version
-        )
+    complaint = advance(org, complaint, "accepted", "investigating", "decided")
     Complaint.objects.filter(pk=complaint.pk).update(state="notified")
     TimelineEntry.objects.create(
         complaint=complaint,
@@ -376,8 +385,7 @@ def test_the_due_day_follows_the_clock_and_drives_the_risk_lists(org, customer):
     resumed = do_resume(org.manager_a, paused, expected_version=2, on=today + timedelta(3))
     assert resumed.due_on == today + timedelta(days=5)  # 2 days were left, 3 paused
 
-    for state in ("accepted", "investigating", "decided", "notified"):
-        fresh = do_transition(org.manager_a, fresh, state, expected_version=fresh.version)
+    fresh = advance(org, fresh, "accepted", "investigating", "decided", "notified")
     assert fresh.due_on is None  # answered: nothing owed
     fresh = do_transition(org.manager_a, fresh, "review_requested", expected_version=fresh.version)
     assert fresh.due_on == today + timedelta(days=30)  # the review's decision
@@ -435,3 +443,25 @@ def test_staff_with_an_interest_can_neither_handle_nor_receive_it(org, customer,
     with pytest.raises(ValidationError, match="already"):
         do_recuse(officer_2, complaint, expected_version=3, reason="again")
     assert complaint.timeline.filter(kind="recusal").get().detail["was_handler"] is True
+
+
+def test_notified_needs_proof_of_telling_the_customer_after_the_decision(org, customer):
+    complaint = advance(org, register(org, customer), "accepted", "investigating", "decided")
+    with pytest.raises(ValidationError, match="told of the decision"):
+        do_transition(org.manager_a, complaint, "notified", expected_version=complaint.version)
+    with pytest.raises(ValidationError) as caught:
+        do_record_notification(
+            org.manager_a, complaint, kind="decision", method="pigeon", content="", proof=""
+        )
+    assert set(caught.value.message_dict) == {"method", "content", "proof"}
+
+    notice = do_record_notification(
+        org.manager_a, complaint, kind="decision", method="letter",
+        content="经核查，决定退还手续费 120 元；如有异议可申请复核、调解、仲裁或诉讼。",
+        proof="挂号信 XA123456789CN",
+    )  # fmt: skip
+    complaint = do_transition(
+        org.manager_a, complaint, "notified", expected_version=complaint.version
+    )
+    assert complaint.state == "notified"
+    assert notice.content.startswith("经核查") and notice.proof.endswith("CN")
