@@ -237,6 +237,8 @@ BRANCHCX_TOKEN_DAYS = env_int("BRANCHCX_TOKEN_DAYS", 90)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BRANCHCX_MAX_BODY_BYTES", 1024 * 1024)
 # Import files uploaded in the browser (larger files: `branchcx import` on the server).
 BRANCHCX_MAX_IMPORT_BYTES = env_int("BRANCHCX_MAX_IMPORT_BYTES", 100 * 1024 * 1024)
+# Complaint decisions granting more compensation than this (CNY) need a manager's approval.
+BRANCHCX_COMPENSATION_APPROVAL = env_int("BRANCHCX_COMPENSATION_APPROVAL", 5000)
 
 # --- security headers --------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

@@ -9,8 +9,10 @@ version the user saw and refuses with 409 if someone acted in between.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -32,12 +34,14 @@ from branchcx.complaints.models import (
     Classification,
     ClockPause,
     Complaint,
+    Decision,
     Escalation,
     Grievance,
     IntakeChannel,
     Notification,
     Priority,
     Recusal,
+    RootCause,
     ServiceTarget,
     State,
     TimelineEntry,
@@ -231,6 +235,12 @@ def do_register_complaint(
     return complaint
 
 
+def _final_decision(complaint: Complaint, to_state: str) -> bool:
+    kind = Decision.Kind.REVIEW if to_state == State.REVIEW_DECIDED else Decision.Kind.DECISION
+    latest = complaint.decisions.filter(kind=kind).order_by("-decided_at", "-pk").first()
+    return latest is not None and latest.is_final
+
+
 def _told_since_decision(complaint: Complaint) -> bool:
     decided = complaint.timeline.filter(to_state=State.DECIDED).order_by("-at").first()
     notices = complaint.notifications.filter(kind=Notification.Kind.DECISION)
@@ -267,6 +277,10 @@ def do_transition(
         )
     if to_state in NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
+    if to_state in (State.DECIDED, State.REVIEW_DECIDED) and not _final_decision(locked, to_state):
+        raise ValidationError(
+            {"state": _("Record the decision first (approved, where the policy asks for it).")}
+        )
     if to_state == State.NOTIFIED and not _told_since_decision(locked):
         raise ValidationError(
             {"state": _("Record how the customer was told of the decision first, with proof.")}
@@ -711,3 +725,81 @@ def do_record_notification(
     _note(complaint, actor, TimelineEntry.Kind.NOTE, about=kind, method=method,
           notification=notice.pk)  # fmt: skip
     return notice
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_decision(
+    actor: Any,
+    complaint: Complaint,
+    *,
+    expected_version: int,
+    outcome: str,
+    findings: str,
+    basis: str,
+    root_cause: RootCause,
+    remedy: str,
+    compensation: Decimal = Decimal("0"),
+    root_cause_note: str = "",
+    recovery_actions: str = "",
+) -> Decision:
+    """Record the decision (or, once a review is requested, the review decision). Large
+    compensation waits for a manager's approval before the complaint can move on."""
+    require_perm(actor, "complaints.change_complaint")
+    staff = _staff(actor)
+    locked = _locked(complaint, expected_version)
+    kind = (
+        Decision.Kind.REVIEW if locked.state == State.REVIEW_REQUESTED else Decision.Kind.DECISION
+    )
+    errors: dict[str, str] = {}
+    if locked.state not in (State.INVESTIGATING, State.REVIEW_REQUESTED):
+        errors["state"] = _("Decide a complaint under investigation or under review.")
+    if outcome not in Decision.Outcome.values:
+        errors["outcome"] = _("Choose the outcome.")
+    for name, text in (("findings", findings), ("basis", basis), ("remedy", remedy)):
+        if not text.strip():
+            errors[name] = _("Required: the decision letter states it.")
+    if not root_cause.is_active:
+        errors["root_cause"] = _("This code is retired; choose one in use.")
+    if compensation < 0:
+        errors["compensation"] = _("The number cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.create(
+        complaint=locked, kind=kind, outcome=outcome, findings=findings.strip(),
+        basis=basis.strip(), root_cause=root_cause, root_cause_note=root_cause_note.strip(),
+        remedy=remedy.strip(), compensation=compensation,
+        recovery_actions=recovery_actions.strip(), decided_by=staff,
+        needs_approval=compensation > settings.BRANCHCX_COMPENSATION_APPROVAL,
+    )  # fmt: skip
+    _bump(locked)
+    _note(locked, actor, TimelineEntry.Kind.NOTE, decision=decision.pk, outcome=outcome,
+          compensation=str(compensation), needs_approval=decision.needs_approval)  # fmt: skip
+    return decision
+
+
+@transaction.atomic
+def do_approve_decision(actor: Any, decision: Decision) -> Decision:
+    """A manager above the decider (never the decider) approves large compensation."""
+    require_perm(actor, "complaints.change_complaint")
+    staff = _staff(actor)
+    locked = (
+        Decision.objects.select_for_update().select_related("complaint__outlet").get(pk=decision.pk)
+    )
+    if not locked.needs_approval or locked.approved_at is not None:
+        raise ValidationError({"__all__": _("This decision needs no approval.")})
+    outlet = locked.complaint.outlet
+    if (
+        staff.pk == locked.decided_by_id
+        or staff.role not in (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN)
+        or not outlet.path.startswith(staff.branch.path)
+    ):
+        raise ValidationError(
+            {"__all__": _("A manager responsible for the outlet approves, not the decider.")}
+        )
+    locked.approved_by, locked.approved_at = staff, timezone.now()
+    locked.save(update_fields=["approved_by", "approved_at"])
+    _note(locked.complaint, actor, TimelineEntry.Kind.NOTE, decision=locked.pk, approved=True)
+    return locked

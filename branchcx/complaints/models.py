@@ -495,3 +495,81 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.method} {self.sent_at:%Y-%m-%d}"
+
+
+class RootCause(models.Model):
+    """The bank's own tree of root causes (deeper than JR/T 0169's cause axis): what in
+    the bank made the complaint happen, for remediation. Kept by head office."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="children",
+    )  # fmt: skip
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    scope_exempt = "Reference data shared by the whole network."
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Decision(models.Model):
+    """The bank's decision on a complaint (or on its review): findings, basis, outcome,
+    remedy, and the approval the policy asks for large compensation."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Decision")
+        REVIEW = "review", _("Review decision")
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        PARTLY = "partly", _("Partly upheld")
+        REJECTED = "rejected", _("Not upheld")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    findings = EncryptedTextField(_("findings"), purpose="decision.findings")
+    basis = EncryptedTextField(_("basis (rules, contract, law)"), purpose="decision.basis")
+    root_cause = models.ForeignKey(
+        RootCause, verbose_name=_("root cause"), on_delete=models.PROTECT, related_name="+"
+    )
+    root_cause_note = models.TextField(_("root cause, in words"), blank=True)
+    remedy = EncryptedTextField(_("remedy"), purpose="decision.remedy")
+    compensation = models.DecimalField(
+        _("compensation (CNY)"), max_digits=12, decimal_places=2, default=0
+    )
+    recovery_actions = models.TextField(_("service-recovery actions"), blank=True)
+    decided_by = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("decided by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    needs_approval = models.BooleanField(_("needs approval"), default=False)
+    approved_by = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("approved by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    scope_field = "complaint__outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.outcome}"
+
+    @property
+    def is_final(self) -> bool:
+        return not self.needs_approval or self.approved_at is not None

@@ -55,6 +55,25 @@ CODES = {
 }
 
 
+# A starting root-cause tree (code, name, parent code); head office refines it.
+ROOT_CAUSES = [
+    ("P", "制度与流程", None),
+    ("P01", "流程设计不合理", "P"),
+    ("P02", "制度未执行到位", "P"),
+    ("S", "人员与服务", None),
+    ("S01", "服务态度", "S"),
+    ("S02", "业务能力不足", "S"),
+    ("S03", "告知与解释不充分", "S"),
+    ("T", "系统与设备", None),
+    ("T01", "系统故障", "T"),
+    ("T02", "自助设备故障", "T"),
+    ("M", "产品与营销", None),
+    ("M01", "产品设计或定价", "M"),
+    ("M02", "销售适当性", "M"),
+    ("X", "外部因素", None),
+    ("X01", "第三方合作机构", "X"),
+    ("X02", "客户误解，无银行过错", "X"),
+]
 # The bank's internal service targets by priority, in working hours (editable).
 SERVICE_TARGETS = [("normal", 8, 40), ("high", 4, 24), ("urgent", 2, 8)]
 
@@ -65,6 +84,12 @@ def load(apps, schema_editor):
         target.objects.get_or_create(
             priority=priority,
             defaults={"first_response_hours": respond, "resolution_hours": resolve},
+        )
+    cause = apps.get_model("complaints", "RootCause")
+    for code, name, parent in ROOT_CAUSES:
+        cause.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "parent": cause.objects.get(code=parent) if parent else None},
         )
     classification = apps.get_model("complaints", "Classification")
     for axis, codes in CODES.items():
@@ -79,6 +104,9 @@ def load(apps, schema_editor):
 def unload(apps, schema_editor):
     apps.get_model("complaints", "Classification").objects.all().delete()
     apps.get_model("complaints", "ServiceTarget").objects.all().delete()
+    root_cause = apps.get_model("complaints", "RootCause")
+    root_cause.objects.filter(parent__isnull=False).delete()
+    root_cause.objects.all().delete()
 
 
 class Migration(migrations.Migration):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,12 +14,14 @@ from django.utils import timezone, translation
 from branchcx.audit.models import AppendOnlyError
 from branchcx.complaints.actions import (
     do_answer_handover,
+    do_approve_decision,
     do_assign,
     do_extend,
     do_merge,
     do_offer_handover,
     do_pause,
     do_promote_grievance,
+    do_record_decision,
     do_record_grievance,
     do_record_notification,
     do_recuse,
@@ -33,6 +36,7 @@ from branchcx.complaints.models import (
     AssignmentRule,
     Classification,
     Complaint,
+    RootCause,
     State,
     TimelineEntry,
 )
@@ -66,6 +70,9 @@ def advance(org, complaint: Complaint, *states: str) -> Complaint:
     """Move a complaint through the workflow as its branch manager, telling the customer
     of the decision (with proof) before marking them notified."""
     for state in states:
+        if state in ("decided", "review_decided"):
+            decide(org, complaint)
+            complaint.refresh_from_db()
         if state == "notified":
             do_record_notification(
                 org.manager_a, complaint, kind="decision", method="sms",
@@ -75,6 +82,15 @@ def advance(org, complaint: Complaint, *states: str) -> Complaint:
             org.manager_a, complaint, state, expected_version=complaint.version
         )
     return complaint
+
+
+def decide(org, complaint: Complaint, compensation: str = "120.00", by=None):
+    return do_record_decision(
+        by or org.manager_a, complaint, expected_version=complaint.version, outcome="upheld",
+        findings="宣传材料未明示分期手续费率。", basis="《商业银行信用卡业务监督管理办法》",
+        root_cause=RootCause.objects.get(code="S03"), remedy="退还已收取的分期手续费。",
+        compensation=Decimal(compensation),
+    )  # fmt: skip
 
 
 def code(axis: str, value: str) -> Classification:
@@ -465,3 +481,45 @@ def test_notified_needs_proof_of_telling_the_customer_after_the_decision(org, cu
     )
     assert complaint.state == "notified"
     assert notice.content.startswith("经核查") and notice.proof.endswith("CN")
+
+
+def test_deciding_needs_a_recorded_decision_and_large_compensation_an_approval(
+    org, customer, officers
+):
+    officer = officers[2].user  # the outlet's complaint officer decides
+    complaint = advance(org, register(org, customer), "accepted", "investigating")
+    with pytest.raises(ValidationError, match="Record the decision first"):
+        do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
+
+    decision = decide(org, complaint, compensation="8000.00", by=officer)
+    complaint.refresh_from_db()
+    assert decision.needs_approval and not decision.is_final
+    with pytest.raises(ValidationError, match="Record the decision first"):
+        do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
+    with pytest.raises(ValidationError, match="not the decider"):
+        do_approve_decision(officer, decision)
+
+    decision = do_approve_decision(org.manager_a, decision)
+    complaint = do_transition(
+        org.manager_a, complaint, "decided", expected_version=complaint.version
+    )
+    assert (complaint.state, decision.approved_by) == ("decided", org.staff(org.manager_a))
+
+
+def test_a_decision_states_findings_basis_and_remedy(org, customer):
+    complaint = advance(org, register(org, customer), "accepted", "investigating")
+    with pytest.raises(ValidationError) as caught:
+        do_record_decision(
+            org.manager_a, complaint, expected_version=complaint.version, outcome="maybe",
+            findings=" ", basis="", root_cause=RootCause.objects.get(code="S03"), remedy="",
+        )  # fmt: skip
+    assert set(caught.value.message_dict) == {"outcome", "findings", "basis", "remedy"}
+
+
+def test_a_review_gets_its_own_decision(org, customer):
+    complaint = advance(
+        org, register(org, customer), "accepted", "investigating", "decided", "notified",
+        "review_requested", "review_decided",
+    )  # fmt: skip
+    assert complaint.state == "review_decided"
+    assert list(complaint.decisions.values_list("kind", flat=True)) == ["decision", "review"]
