@@ -55,7 +55,7 @@ def sqlite_version_errors(
         checks.Error(
             f"SQLite {found} is too old: BranchCX needs 3.33 or later (UPDATE … FROM).",
             hint="Use a newer Python build, or PostgreSQL (BRANCHCX_DATABASE_URL).",
-            id="branchcx.E010",
+            id="branchcx.E020",
         )
     ]
 

@@ -154,6 +154,6 @@ def test_request_facing_code_fetches_scoped_models_only_through_scoping():
 
 def test_an_sqlite_without_update_from_is_refused_at_start():
     (error,) = sqlite_version_errors("sqlite", (3, 31, 1))
-    assert error.id == "branchcx.E010" and "3.31.1" in error.msg
+    assert error.id == "branchcx.E020" and "3.31.1" in error.msg
     assert sqlite_version_errors("sqlite", (3, 33, 0)) == []
     assert sqlite_version_errors("postgresql", None) == []
