@@ -54,6 +54,7 @@ test: lint check-deploy $(STAMP)
 BENCH_PRESET ?= $(shell $(PYTHON) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null && echo pg || echo sqlite)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --preset $(BENCH_PRESET)
+	$(BIN)/python benchmarks/classifier.py
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: $(STAMP)

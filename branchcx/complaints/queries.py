@@ -17,3 +17,20 @@ def due_soon(complaints: QuerySet[Complaint], today: date, days: int = AT_RISK_D
 
 def overdue(complaints: QuerySet[Complaint], today: date) -> QuerySet[Complaint]:
     return complaints.filter(due_on__lt=today)
+
+
+def training_examples() -> tuple[list[str], list[str]]:
+    """Narratives of finished complaints with their business category code, for training
+    the classifier (the command runs as the system, over the whole bank)."""
+    from branchcx.complaints.models import FINAL_STATES
+
+    rows = (
+        Complaint.objects.filter(state__in=FINAL_STATES, business__isnull=False)
+        .exclude(state="merged")
+        .values_list("narrative", "business__code")
+    )
+    texts, labels = [], []
+    for text, label in rows.iterator(chunk_size=2000):
+        texts.append(text)
+        labels.append(label)
+    return texts, labels

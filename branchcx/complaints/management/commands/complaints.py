@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from branchcx.complaints import classifier
+
+
+class Command(BaseCommand):
+    help = (
+        "Complaint text classifier: train-classifier trains on a held-out split and saves "
+        "the model; evaluate-classifier scores the saved model. Both end with "
+        "'accuracy=… macro_f1=…'."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        for name, what in (
+            ("train-classifier", "Train on 80% of the data, score on the other 20%, save."),
+            ("evaluate-classifier", "Score the saved model on the held-out 20% or a test file."),
+        ):
+            command = sub.add_parser(name, help=what)
+            command.add_argument(
+                "--from-csv", type=Path, help="Data from a CSV instead of closed complaints."
+            )
+            command.add_argument("--text-column", default="text")
+            command.add_argument("--label-column", default="label")
+            command.add_argument("--model", type=Path, help="Model file (default: data folder).")
+        sub.choices["evaluate-classifier"].add_argument(
+            "--test-csv", type=Path, help="Score on this file (same column options)."
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "train-classifier":
+            self._train(opts)
+        else:
+            self._evaluate(opts)
+
+    def _data(self, opts: dict[str, Any], path: Path | None = None) -> tuple[list[str], list[str]]:
+        path = path or opts["from_csv"]
+        if path is None:
+            from branchcx.complaints.queries import training_examples
+
+            texts, labels = training_examples()
+            source = "closed complaints"
+        else:
+            if not path.is_file():
+                raise CommandError(f"No such file: {path}")
+            try:
+                texts, labels = classifier.read_csv(path, opts["text_column"], opts["label_column"])
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            source = path.name
+        if len(set(labels)) < 2 or len(texts) < 10:
+            raise CommandError(f"Too little labelled text in {source} to train or score on.")
+        self.stdout.write(f"{len(texts)} examples, {len(set(labels))} labels from {source}")
+        return texts, labels
+
+    def _train(self, opts: dict[str, Any]) -> None:
+        train_x, test_x, train_y, test_y = classifier.split(*self._data(opts))
+        model = classifier.train(train_x, train_y)
+        scores = classifier.evaluate(model, test_x, test_y)
+        path = classifier.save(model, opts["model"])
+        self.stdout.write(
+            f"trained on {model.trained_on} in {model.seconds:.1f} s, saved to {path}; "
+            f"held-out {scores.n}:"
+        )
+        self.stdout.write(scores.line())
+
+    def _evaluate(self, opts: dict[str, Any]) -> None:
+        model = classifier.load(opts["model"])
+        if model is None:
+            raise CommandError("No trained model yet: run 'branchcx complaints train-classifier'.")
+        if opts["test_csv"] is not None:
+            test_x, test_y = self._data(opts, opts["test_csv"])
+        else:
+            _train_x, test_x, _train_y, test_y = classifier.split(*self._data(opts))
+        scores = classifier.evaluate(model, test_x, test_y)
+        self.stdout.write(f"scored on {scores.n}:")
+        self.stdout.write(scores.line())
