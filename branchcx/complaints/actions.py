@@ -41,6 +41,7 @@ from branchcx.complaints.models import (
     Notification,
     Priority,
     Recusal,
+    Revisit,
     RootCause,
     ServiceTarget,
     State,
@@ -48,10 +49,12 @@ from branchcx.complaints.models import (
 )
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
-from branchcx.lib.workdays import add_working_hours
+from branchcx.lib.workdays import add_working_days, add_working_hours
 from branchcx.org.models import Branch, Role, StaffProfile
 from branchcx.org.scoping import require_perm, scope_path
 
+REVISIT_WORKING_DAYS = 3  # the call-back after closing is due within this many working days
+UNSATISFIED = 2  # a satisfaction of 2 or less (out of 5) reopens the complaint
 MAJOR_CO_COMPLAINANTS = 20  # a group this large is a "major complaint" (重大投诉)
 MAX_REPRESENTATIVES = 5
 
@@ -238,7 +241,10 @@ def do_register_complaint(
 def _final_decision(complaint: Complaint, to_state: str) -> bool:
     kind = Decision.Kind.REVIEW if to_state == State.REVIEW_DECIDED else Decision.Kind.DECISION
     latest = complaint.decisions.filter(kind=kind).order_by("-decided_at", "-pk").first()
-    return latest is not None and latest.is_final
+    reopened = complaint.timeline.filter(kind=TimelineEntry.Kind.REOPENED).order_by("-at").first()
+    if latest is None or (reopened is not None and latest.decided_at < reopened.at):
+        return False  # none yet, or only one from before the complaint was reopened
+    return latest.is_final
 
 
 def _told_since_decision(complaint: Complaint) -> bool:
@@ -304,6 +310,12 @@ def do_transition(
     _note(
         locked, actor, TimelineEntry.Kind.TRANSITION, reason, from_state=before, to_state=to_state
     )
+    if to_state == State.CLOSED:
+        Revisit.objects.create(
+            complaint=locked,
+            due_on=add_working_days(timezone.localdate(), REVISIT_WORKING_DAYS),
+            assigned_to=locked.owner,
+        )
     return locked
 
 
@@ -802,4 +814,43 @@ def do_approve_decision(actor: Any, decision: Decision) -> Decision:
     locked.approved_by, locked.approved_at = staff, timezone.now()
     locked.save(update_fields=["approved_by", "approved_at"])
     _note(locked.complaint, actor, TimelineEntry.Kind.NOTE, decision=locked.pk, approved=True)
+    return locked
+
+
+# --- revisit (回访) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_record_revisit(
+    actor: Any, revisit: Revisit, *, method: str, satisfaction: int, note: str
+) -> Revisit:
+    """Record the call-back. An unsatisfied customer (2 or less) reopens the complaint: it
+    goes back to investigation with a new 15-day clock, on its timeline."""
+    require_perm(actor, "complaints.add_complaint")
+    _staff(actor)
+    locked = Revisit.objects.select_for_update().get(pk=revisit.pk)
+    errors: dict[str, str] = {}
+    if locked.done_at is not None:
+        errors["__all__"] = _("This revisit is already recorded.")
+    if method not in Revisit.Method.values:
+        errors["method"] = _("Choose how the customer was reached.")
+    if not 1 <= satisfaction <= 5:
+        errors["satisfaction"] = _("Give a satisfaction from 1 to 5.")
+    if not note.strip():
+        errors["note"] = _("Write down what the customer said, in their words.")
+    if errors:
+        raise ValidationError(errors)
+    locked.done_at, locked.method = timezone.now(), method
+    locked.satisfaction, locked.note = satisfaction, note.strip()
+    locked.save(update_fields=["done_at", "method", "satisfaction", "note"])
+    complaint = Complaint.objects.select_for_update().get(pk=locked.complaint_id)
+    _note(complaint, actor, TimelineEntry.Kind.REVISIT, satisfaction=satisfaction,
+          method=method)  # fmt: skip
+    if satisfaction <= UNSATISFIED and complaint.state == State.CLOSED:
+        before = complaint.state
+        complaint.state = State.INVESTIGATING
+        complaint.clock_started_on, complaint.allowed_days = timezone.localdate(), 15
+        _bump(complaint, "state", "clock_started_on", "allowed_days")
+        _note(complaint, actor, TimelineEntry.Kind.REOPENED, from_state=before,
+              to_state=State.INVESTIGATING, satisfaction=satisfaction)  # fmt: skip
     return locked

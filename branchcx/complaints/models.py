@@ -318,6 +318,8 @@ class TimelineEntry(models.Model):
         ASSIGNED = "assigned", _("Handler assigned")
         ESCALATED = "escalated", _("Escalated")
         RECUSAL = "recusal", _("Recusal")
+        REVISIT = "revisit", _("Revisit")
+        REOPENED = "reopened", _("Reopened")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(_("time"), default=timezone.now)
@@ -573,3 +575,37 @@ class Decision(models.Model):
     @property
     def is_final(self) -> bool:
         return not self.needs_approval or self.approved_at is not None
+
+
+class Revisit(models.Model):
+    """The call-back after closing (回访): was the customer satisfied with the handling? An
+    unsatisfied customer reopens the complaint."""
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        VISIT = "visit", _("Visit")
+        SMS = "sms", _("SMS")
+        WECHAT = "wechat", _("WeChat")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="revisits")
+    due_on = models.DateField(_("due"))
+    assigned_to = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("assigned to"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    method = models.CharField(_("how"), max_length=8, choices=Method.choices, blank=True)
+    # 1 (very dissatisfied) to 5 (very satisfied), the customer's own words in the note
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
+    note = EncryptedTextField(_("what the customer said"), purpose="complaint.revisit")
+
+    scope_field = "complaint__outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("revisit")
+        verbose_name_plural = _("revisits")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.due_on}"

@@ -24,6 +24,7 @@ from branchcx.complaints.actions import (
     do_record_decision,
     do_record_grievance,
     do_record_notification,
+    do_record_revisit,
     do_recuse,
     do_register_complaint,
     do_resume,
@@ -523,3 +524,36 @@ def test_a_review_gets_its_own_decision(org, customer):
     )  # fmt: skip
     assert complaint.state == "review_decided"
     assert list(complaint.decisions.values_list("kind", flat=True)) == ["decision", "review"]
+
+
+def test_closing_sets_a_revisit_and_an_unsatisfied_customer_reopens(org, customer):
+    complaint = advance(
+        org, register(org, customer), "accepted", "investigating", "decided", "notified", "closed"
+    )
+    (revisit,) = complaint.revisits.all()
+    assert revisit.assigned_to == complaint.owner and revisit.due_on > timezone.localdate()
+
+    with pytest.raises(ValidationError) as caught:
+        do_record_revisit(org.teller_a, revisit, method="telepathy", satisfaction=9, note="")
+    assert set(caught.value.message_dict) == {"method", "satisfaction", "note"}
+
+    do_record_revisit(org.teller_a, revisit, method="phone", satisfaction=2, note="还是不满意")
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.clock_started_on) == ("investigating", timezone.localdate())
+    # the old decision does not count for the reopened complaint
+    with pytest.raises(ValidationError, match="Record the decision first"):
+        do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
+    with pytest.raises(ValidationError, match="already recorded"):
+        do_record_revisit(org.teller_a, revisit, method="phone", satisfaction=5, note="好")
+
+
+def test_a_satisfied_customer_leaves_the_complaint_closed(org, customer):
+    complaint = advance(
+        org, register(org, customer), "accepted", "investigating", "decided", "notified", "closed"
+    )
+    do_record_revisit(
+        org.teller_a, complaint.revisits.get(), method="phone", satisfaction=5, note="满意"
+    )
+    complaint.refresh_from_db()
+    assert complaint.state == "closed"
+    assert complaint.revisits.get().satisfaction == 5
