@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from branchcx.complaints.demo import build_complaints
 from branchcx.customers.demo import build_customers
 from branchcx.org.demo import DEMO_PASSWORD, build_organisation, existing_logins
 
@@ -29,11 +30,13 @@ class Command(BaseCommand):
                 counts = build_customers(
                     customers=opts["customers"], months=opts["months"], seed=opts["seed"]
                 )
+                complaints = build_complaints(seed=opts["seed"])
         if logins:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data loaded: {counts.customers} customers, {counts.holdings} "
-                    f"holdings, {counts.transactions} transactions, {counts.contacts} contacts."
+                    f"holdings, {counts.transactions} transactions, {counts.contacts} contacts, "
+                    f"{complaints.complaints} complaints, {complaints.grievances} grievances."
                 )
             )
         else:
