@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Length
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,11 +114,49 @@ def _classification(value: Classification | None, axis: str, field: str) -> dict
     return {}
 
 
-def _locked(complaint: Complaint, expected_version: int) -> Complaint:
-    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+def _locked(actor: Any, complaint: Complaint, expected_version: int) -> Complaint:
+    """The complaint, locked, if the actor may see it (else 404) and nobody changed it since
+    the actor loaded it (else 409)."""
+    try:
+        locked = (
+            Complaint.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .select_related("outlet")
+            .get(pk=complaint.pk)
+        )
+    except Complaint.DoesNotExist:
+        raise Http404 from None
     if locked.version != expected_version:
         raise ConflictError
     return locked
+
+
+def _check_not_interested(staff: StaffProfile, complaint: Complaint) -> None:
+    """Staff with an interest in a complaint take no part in handling it (回避)."""
+    if staff.pk in interested_staff_ids(complaint):
+        raise ValidationError(
+            {"__all__": _("You have an interest in this complaint and cannot handle it.")}
+        )
+
+
+def _handler(actor: Any, complaint: Complaint) -> StaffProfile:
+    """The acting member of staff, checked for an interest in the complaint."""
+    staff = _staff(actor)
+    _check_not_interested(staff, complaint)
+    return staff
+
+
+def _restart_clock(complaint: Complaint, on: date) -> list[str]:
+    """New facts or a reopening: 15 days again from ``on``. An open pause ends that day, the
+    escalation and the internal targets start over. Returns the fields changed."""
+    clock = complaint.clock.restart(on)
+    ClockPause.objects.filter(complaint=complaint, ended_on__isnull=True).update(ended_on=on)
+    complaint.clock_started_on, complaint.allowed_days = clock.started_on, clock.allowed_days
+    complaint.escalation, complaint.escalated_at = Escalation.NONE, None
+    target = ServiceTarget.objects.filter(priority=complaint.priority).first()
+    if target:
+        complaint.resolve_by = add_working_hours(timezone.localtime(), target.resolution_hours)
+    return ["clock_started_on", "allowed_days", "escalation", "escalated_at", "resolve_by"]
 
 
 def due_on(complaint: Complaint, today: date) -> date | None:
@@ -270,7 +309,8 @@ def do_transition(
     actor: Any, complaint: Complaint, to_state: str, *, expected_version: int, reason: str = ""
 ) -> Complaint:
     require_perm(actor, "complaints.change_complaint")
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
     if to_state not in TRANSITIONS.get(locked.state, set()):
         raise ValidationError(
             {
@@ -283,6 +323,13 @@ def do_transition(
         )
     if to_state in NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
+    if locked.clock.is_paused:
+        if to_state == State.DECIDED:
+            raise ValidationError({"state": _("Resume the clock before deciding.")})
+        # withdrawing ends the appraisal or mediation with the complaint
+        ClockPause.objects.filter(complaint=locked, ended_on__isnull=True).update(
+            ended_on=timezone.localdate()
+        )
     if to_state in (State.DECIDED, State.REVIEW_DECIDED) and not _final_decision(locked, to_state):
         raise ValidationError(
             {"state": _("Record the decision first (approved, where the policy asks for it).")}
@@ -292,12 +339,14 @@ def do_transition(
             {"state": _("Record how the customer was told of the decision first, with proof.")}
         )
     if to_state == State.REVIEW_REQUESTED:
-        notified = (
-            locked.timeline.filter(to_state=State.NOTIFIED).order_by("-at").first()
+        notice = (
+            locked.notifications.filter(kind=Notification.Kind.DECISION)
+            .order_by("-sent_at")
+            .first()
         )  # the decision's notification starts the 30-day window
-        if notified is not None:
+        if notice is not None:
             try:
-                check_review_request(timezone.localdate(notified.at), timezone.localdate())
+                check_review_request(timezone.localdate(notice.sent_at), timezone.localdate())
             except ClockError as exc:
                 raise ValidationError({"state": str(exc)}) from None
     before = locked.state
@@ -331,23 +380,36 @@ def do_merge(
     """Merge a re-filed complaint into the open one. With new facts, the open complaint's
     clock restarts from the day the re-filed one arrived; without, it runs on."""
     require_perm(actor, "complaints.change_complaint")
-    locked = _locked(duplicate, expected_version)
-    target = Complaint.objects.select_for_update().get(pk=into.pk)
-    if locked.pk == target.pk or target.state not in OPEN_STATES:
-        raise ValidationError({"into": _("Merge into another complaint that is still open.")})
-    if locked.state in FINAL_STATES:
-        raise ValidationError({"state": _("This complaint is already finished.")})
+    # lock both in key order, so two opposite merges cannot deadlock
+    first, second = sorted([duplicate, into], key=lambda c: c.pk)
+    Complaint.objects.visible_to(actor).select_for_update().filter(
+        pk__in=[first.pk, second.pk]
+    ).order_by("pk").count()
+    locked = _locked(actor, duplicate, expected_version)
+    try:
+        target = Complaint.objects.visible_to(actor).get(pk=into.pk)
+    except Complaint.DoesNotExist:
+        raise Http404 from None
+    _handler(actor, target)
+    if locked.pk == target.pk or target.state not in (State.REGISTERED, State.ACCEPTED,
+                                                      State.INVESTIGATING):  # fmt: skip
+        raise ValidationError(
+            {"into": _("Merge into another complaint that is still being investigated.")}
+        )
+    if locked.state not in (State.REGISTERED, State.ACCEPTED):
+        raise ValidationError({"state": _("Only a newly filed complaint can be merged.")})
+    if locked.customer_id is None or locked.customer_id != target.customer_id:
+        raise ValidationError({"into": _("Both complaints must be the same customer's.")})
     before = locked.state
     locked.state, locked.merged_into = State.MERGED, target
     _bump(locked, "state", "merged_into")
     _note(locked, actor, TimelineEntry.Kind.MERGE, from_state=before, to_state=State.MERGED,
           into=target.number)  # fmt: skip
     if new_facts:
-        clock = target.clock.restart(timezone.localdate(locked.received_at))
-        target.clock_started_on, target.allowed_days = clock.started_on, clock.allowed_days
-        _bump(target, "clock_started_on", "allowed_days")
+        restart_on = max(timezone.localdate(locked.received_at), target.clock_started_on)
+        _bump(target, *_restart_clock(target, restart_on))
         _note(target, actor, TimelineEntry.Kind.NEW_FACTS, from_number=locked.number,
-              clock_started_on=clock.started_on.isoformat())  # fmt: skip
+              clock_started_on=restart_on.isoformat())  # fmt: skip
     else:
         _note(target, actor, TimelineEntry.Kind.MERGE, from_number=locked.number)
     return locked
@@ -375,13 +437,16 @@ def do_extend(
     """15 → 30 days for a complex case; 30 → 60 only when a higher level approves (the actor
     is that approver). The customer must be told of each extension: how is recorded."""
     require_perm(actor, "complaints.change_complaint")
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
     errors: dict[str, str] = {}
     if locked.state not in OPEN_STATES:
         errors["state"] = _("Only a complaint awaiting its decision can be extended.")
+    elif locked.clock.days_left(timezone.localdate()) < 0:
+        errors["state"] = _("The deadline has passed; an extension cannot undo a breach.")
     if not reason.strip():
         errors["reason"] = _("Say why the case needs more time.")
-    if customer_told_via not in {"letter", "sms", "email", "phone"}:
+    if customer_told_via not in Notification.Method.values:
         errors["customer_told_via"] = _("Record how the customer was told of the extension.")
     if errors:
         raise ValidationError(errors)
@@ -408,10 +473,16 @@ def do_pause(
 ) -> Complaint:
     """Stop the clock for external appraisal/testing or mediation."""
     require_perm(actor, "complaints.change_complaint")
-    locked = _locked(complaint, expected_version)
-    on = on or timezone.localdate()
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
+    today = timezone.localdate()
+    on = on or today
     if locked.state not in OPEN_STATES:
         raise ValidationError({"state": _("Only a running clock can be paused.")})
+    if on > today:
+        raise ValidationError({"on": _("A pause is recorded when it starts, not before.")})
+    if locked.clock.deadline(on) < on:
+        raise ValidationError({"on": _("The deadline had already passed on that day.")})
     if reason not in PauseReason.__members__.values():
         raise ValidationError({"reason": _("Pause for appraisal or mediation only.")})
     try:
@@ -429,8 +500,12 @@ def do_resume(
     actor: Any, complaint: Complaint, *, expected_version: int, on: date | None = None
 ) -> Complaint:
     require_perm(actor, "complaints.change_complaint")
-    locked = _locked(complaint, expected_version)
-    on = on or timezone.localdate()
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({"on": _("The clock resumes on a day that has come.")})
     try:
         locked.clock.resume(on)
     except ClockError as exc:
@@ -452,7 +527,7 @@ def do_offer_handover(
     owner stays responsible until the colleague accepts."""
     require_perm(actor, "complaints.add_complaint")
     staff = _staff(actor)
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
     is_handler = actor.has_perm("complaints.change_complaint")
     errors: dict[str, str] = {}
     if locked.owner_id != staff.pk and not is_handler:
@@ -471,8 +546,7 @@ def do_offer_handover(
         raise ValidationError(errors)
     locked.pending_owner = to
     _bump(locked, "pending_owner")
-    _note(locked, actor, TimelineEntry.Kind.HANDOVER_OFFERED, reason,
-          to=to.full_name, to_id=to.pk)  # fmt: skip
+    _note(locked, actor, TimelineEntry.Kind.HANDOVER_OFFERED, reason, to_id=to.pk)
     return locked
 
 
@@ -482,18 +556,20 @@ def do_answer_handover(
 ) -> Complaint:
     """The colleague offered the complaint accepts (and becomes its owner) or declines."""
     staff = _staff(actor)
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
     if locked.pending_owner_id != staff.pk:
         raise ValidationError({"__all__": _("This complaint has not been offered to you.")})
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
+    if accept:
+        _check_not_interested(staff, locked)
     previous = locked.owner
     if accept:
         locked.owner = staff
     locked.pending_owner = None
     _bump(locked, "owner", "pending_owner")
     kind = TimelineEntry.Kind.HANDOVER_ACCEPTED if accept else TimelineEntry.Kind.HANDOVER_DECLINED
-    _note(locked, actor, kind, reason, previous=previous.full_name, previous_id=previous.pk)
+    _note(locked, actor, kind, reason, previous_id=previous.pk)
     return locked
 
 
@@ -548,12 +624,12 @@ def do_promote_grievance(
         intake_channel=intake_channel,
         narrative=locked.text,
         customer=locked.customer,
-        received_at=locked.recorded_at,
         **complaint,
-    )
+    )  # received now: a grievance becomes a complaint when the customer asks for a decision
     locked.promoted_to = created
     locked.save(update_fields=["promoted_to"])
-    _note(created, actor, TimelineEntry.Kind.NOTE, source=locked.source, from_grievance=True)
+    _note(created, actor, TimelineEntry.Kind.NOTE, source=locked.source, from_grievance=True,
+          first_said=locked.recorded_at.isoformat())  # fmt: skip
     return created
 
 
@@ -603,7 +679,7 @@ def do_assign(
 ) -> Complaint:
     """Assign the handler by the rules, or (a manager's override) to the officer given."""
     require_perm(actor, "complaints.change_complaint")
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
     rule = None
     if handler is None:
         rule = rule_for(locked)
@@ -629,8 +705,8 @@ def do_assign(
         raise ValidationError({"state": _("This complaint is already finished.")})
     locked.handler = handler
     _bump(locked, "handler")
-    _note(locked, actor, TimelineEntry.Kind.ASSIGNED, reason, handler=handler.full_name,
-          handler_id=handler.pk, rule=rule.pk if rule else None)  # fmt: skip
+    rule_id = rule.pk if rule else None
+    _note(locked, actor, TimelineEntry.Kind.ASSIGNED, reason, handler_id=handler.pk, rule=rule_id)
     return locked
 
 
@@ -682,7 +758,7 @@ def do_recuse(actor: Any, complaint: Complaint, *, expected_version: int, reason
     """The actor declares a direct interest: recorded, and if they handle the complaint they
     stop (it must be assigned again); an owner must hand it over."""
     staff = _staff(actor)
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
     if not reason.strip():
         raise ValidationError({"reason": _("Say what your interest is.")})
     if Recusal.objects.filter(complaint=locked, staff=staff).exists():
@@ -692,9 +768,12 @@ def do_recuse(actor: Any, complaint: Complaint, *, expected_version: int, reason
     if locked.handler_id == staff.pk:
         locked.handler = None
         fields.append("handler")
+    if locked.pending_owner_id == staff.pk:
+        locked.pending_owner = None
+        fields.append("pending_owner")
     _bump(locked, *fields)
-    _note(locked, actor, TimelineEntry.Kind.RECUSAL, reason, staff=staff.full_name,
-          staff_id=staff.pk, was_handler=bool(fields))  # fmt: skip
+    _note(locked, actor, TimelineEntry.Kind.RECUSAL, reason, staff_id=staff.pk,
+          was_handler="handler" in fields)  # fmt: skip
     return locked
 
 
@@ -714,7 +793,7 @@ def do_record_notification(
 ) -> Notification:
     """Keep the proof of telling the customer: what, when, how, and the reference."""
     require_perm(actor, "complaints.change_complaint")
-    staff = _staff(actor)
+    staff = _handler(actor, complaint)
     now = timezone.now()
     sent_at = sent_at or now
     errors: dict[str, str] = {}
@@ -760,8 +839,8 @@ def do_record_decision(
     """Record the decision (or, once a review is requested, the review decision). Large
     compensation waits for a manager's approval before the complaint can move on."""
     require_perm(actor, "complaints.change_complaint")
-    staff = _staff(actor)
-    locked = _locked(complaint, expected_version)
+    locked = _locked(actor, complaint, expected_version)
+    staff = _handler(actor, locked)
     kind = (
         Decision.Kind.REVIEW if locked.state == State.REVIEW_REQUESTED else Decision.Kind.DECISION
     )
@@ -803,6 +882,7 @@ def do_approve_decision(actor: Any, decision: Decision) -> Decision:
     if not locked.needs_approval or locked.approved_at is not None:
         raise ValidationError({"__all__": _("This decision needs no approval.")})
     outlet = locked.complaint.outlet
+    _check_not_interested(staff, locked.complaint)
     if (
         staff.pk == locked.decided_by_id
         or staff.role not in (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN)
@@ -849,8 +929,7 @@ def do_record_revisit(
     if satisfaction <= UNSATISFIED and complaint.state == State.CLOSED:
         before = complaint.state
         complaint.state = State.INVESTIGATING
-        complaint.clock_started_on, complaint.allowed_days = timezone.localdate(), 15
-        _bump(complaint, "state", "clock_started_on", "allowed_days")
+        _bump(complaint, "state", *_restart_clock(complaint, timezone.localdate()))
         _note(complaint, actor, TimelineEntry.Kind.REOPENED, from_state=before,
               to_state=State.INVESTIGATING, satisfaction=satisfaction)  # fmt: skip
     return locked

@@ -261,13 +261,30 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """What the customer said is kept as said: it cannot be changed once recorded."""
+        said = getattr(self, "_said", None)
+        if not self._state.adding and said is not None and self.narrative != said:
+            raise AppendOnlyError("What the customer said cannot be changed.")
+        super().save(*args, **kwargs)
+
     @property
     def clock(self) -> RegulatoryClock:
         """The regulatory clock with its pauses (query the pauses once; prefetch in lists)."""
+        start = self.clock_started_on
         pauses = tuple(
-            Pause(PauseReason(p.reason), p.started_on, p.ended_on) for p in self.pauses.all()
+            # only the part of a pause after the clock (re)started counts
+            Pause(PauseReason(p.reason), max(p.started_on, start), p.ended_on)
+            for p in self.pauses.all()
+            if p.ended_on is None or p.ended_on > start
         )
-        return RegulatoryClock(self.clock_started_on, self.allowed_days, pauses)
+        return RegulatoryClock(start, self.allowed_days, pauses)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Complaint:
+        instance = super().from_db(db, field_names, values)
+        instance._said = instance.__dict__.get("narrative")  # type: ignore[attr-defined]
+        return instance
 
 
 class ClockPause(models.Model):
@@ -543,12 +560,14 @@ class Decision(models.Model):
     root_cause = models.ForeignKey(
         RootCause, verbose_name=_("root cause"), on_delete=models.PROTECT, related_name="+"
     )
-    root_cause_note = models.TextField(_("root cause, in words"), blank=True)
+    root_cause_note = EncryptedTextField(_("root cause, in words"), purpose="decision.cause_note")
     remedy = EncryptedTextField(_("remedy"), purpose="decision.remedy")
     compensation = models.DecimalField(
         _("compensation (CNY)"), max_digits=12, decimal_places=2, default=0
     )
-    recovery_actions = models.TextField(_("service-recovery actions"), blank=True)
+    recovery_actions = EncryptedTextField(
+        _("service-recovery actions"), purpose="decision.recovery"
+    )
     decided_by = models.ForeignKey(
         "org.StaffProfile", verbose_name=_("decided by"), on_delete=models.PROTECT,
         related_name="+",

@@ -183,15 +183,9 @@ def test_a_review_may_be_requested_within_thirty_days_of_the_notification(org, c
 
 def test_a_review_requested_too_late_is_refused(org, customer):
     complaint = register(org, customer)
-    complaint = advance(org, complaint, "accepted", "investigating", "decided")
-    Complaint.objects.filter(pk=complaint.pk).update(state="notified")
-    TimelineEntry.objects.create(
-        complaint=complaint,
-        kind="transition",
-        to_state="notified",
-        at=timezone.now() - timedelta(days=31),
-    )
-    complaint.refresh_from_db()
+    complaint = advance(org, complaint, "accepted", "investigating", "decided", "notified")
+    # as if the decision had been sent 31 days ago: the window runs from the notice
+    complaint.notifications.update(sent_at=timezone.now() - timedelta(days=31))
     with pytest.raises(ValidationError, match="within 30 days"):
         do_transition(
             org.manager_a, complaint, "review_requested", expected_version=complaint.version
@@ -239,16 +233,55 @@ def test_extension_requires_telling_the_customer(org, customer):
 
 
 def test_pause_and_resume_move_the_deadline_and_keep_the_history(org, customer):
-    complaint = register(org, customer)
     today = timezone.localdate()
-    complaint = do_pause(org.manager_a, complaint, expected_version=1, reason="appraisal", on=today)
+    complaint = register(org, customer, received_at=timezone.now() - timedelta(days=10))
+    complaint = do_pause(
+        org.manager_a, complaint, expected_version=1, reason="appraisal", on=today - timedelta(6)
+    )
     with pytest.raises(ValidationError):
         do_pause(org.manager_a, complaint, expected_version=2, reason="mediation", on=today)
+    with pytest.raises(ValidationError, match="has come"):
+        do_resume(org.manager_a, complaint, expected_version=2, on=today + timedelta(days=1))
     complaint = do_resume(
-        org.manager_a, complaint, expected_version=2, on=today + timedelta(days=4)
+        org.manager_a, complaint, expected_version=2, on=today - timedelta(days=2)
     )
-    assert complaint.clock.deadline(today) == today + timedelta(days=19)
+    # received 10 days ago, 4 days paused: 15 + 4 days from receipt
+    assert complaint.clock.deadline(today) == today + timedelta(days=9)
+    assert complaint.due_on == today + timedelta(days=9)
     assert [e.kind for e in complaint.timeline.all()][-2:] == ["pause", "resume"]
+
+
+def test_a_pause_can_neither_start_in_the_future_nor_hide_a_breach(org, customer):
+    today = timezone.localdate()
+    late = register(org, customer, received_at=timezone.now() - timedelta(days=20))
+    with pytest.raises(ValidationError, match="already passed"):
+        do_pause(org.manager_a, late, expected_version=1, reason="mediation", on=today)
+    with pytest.raises(ValidationError, match="cannot undo a breach"):
+        do_extend(org.manager_a, late, expected_version=1, reason="复杂", customer_told_via="sms")
+    fresh = register(org, customer)
+    with pytest.raises(ValidationError, match="when it starts"):
+        do_pause(
+            org.manager_a, fresh, expected_version=1, reason="mediation", on=today + timedelta(1)
+        )
+
+
+def test_a_paused_complaint_is_not_decided_and_restarting_ends_the_pause(org, customer):
+    today = timezone.localdate()
+    first = register(org, customer, received_at=timezone.now() - timedelta(days=5))
+    first = advance(org, first, "accepted", "investigating")
+    first = do_pause(org.manager_a, first, expected_version=first.version, reason="appraisal",
+                     on=today - timedelta(days=2))  # fmt: skip
+    decide(org, first)
+    first.refresh_from_db()
+    with pytest.raises(ValidationError, match="Resume the clock"):
+        do_transition(org.manager_a, first, "decided", expected_version=first.version)
+
+    # new facts arrive: the clock restarts today, the old pause ends and no longer counts
+    again = register(org, customer, narrative="补充：鉴定报告显示系统扣款异常。")
+    do_merge(org.manager_a, again, first, expected_version=1, new_facts=True)
+    first.refresh_from_db()
+    assert not first.clock.is_paused
+    assert first.clock.deadline(today) == today + timedelta(days=15) == first.due_on
 
 
 def test_a_refiled_complaint_is_found_and_merged_and_new_facts_restart_the_clock(org, customer):
@@ -333,7 +366,7 @@ def test_a_grievance_is_kept_and_can_become_a_complaint_once(org, customer):
     complaint = do_promote_grievance(org.teller_a, remark, intake_channel="counter")
 
     assert complaint.narrative == "排队太久了，下次不来了。"
-    assert complaint.received_at == remark.recorded_at  # the clock runs from the remark
+    assert complaint.received_at >= remark.recorded_at  # a complaint once the customer asks
     remark.refresh_from_db()
     assert remark.promoted_to == complaint
     with pytest.raises(ConflictError):
@@ -397,9 +430,11 @@ def test_the_due_day_follows_the_clock_and_drives_the_risk_lists(org, customer):
     assert list(overdue(scoped, today)) == [late]
     assert list(due_soon(scoped, today)) == [close]
 
-    paused = do_pause(org.manager_a, close, expected_version=1, reason="mediation", on=today)
+    paused = do_pause(
+        org.manager_a, close, expected_version=1, reason="mediation", on=today - timedelta(3)
+    )
     assert paused.due_on is None and not due_soon(scoped, today).exists()
-    resumed = do_resume(org.manager_a, paused, expected_version=2, on=today + timedelta(3))
+    resumed = do_resume(org.manager_a, paused, expected_version=2, on=today)
     assert resumed.due_on == today + timedelta(days=5)  # 2 days were left, 3 paused
 
     fresh = advance(org, fresh, "accepted", "investigating", "decided", "notified")
@@ -557,3 +592,41 @@ def test_a_satisfied_customer_leaves_the_complaint_closed(org, customer):
     complaint.refresh_from_db()
     assert complaint.state == "closed"
     assert complaint.revisits.get().satisfaction == 5
+
+
+def test_an_interested_officer_cannot_act_on_the_complaint_at_all(org, customer, officers):
+    complaint = register(org, customer, staff_involved=[officers[2]])
+    officer = officers[2].user  # the outlet's complaint officer, whom it is about
+    with pytest.raises(ValidationError, match="interest"):
+        do_transition(officer, complaint, "accepted", expected_version=1)
+    with pytest.raises(ValidationError, match="interest"):
+        do_extend(officer, complaint, expected_version=1, reason="x", customer_told_via="sms")
+
+
+def test_what_the_customer_said_cannot_be_rewritten(org, customer):
+    complaint = Complaint.objects.get(pk=register(org, customer).pk)
+    complaint.priority = "high"
+    complaint.save()  # other fields may change
+    complaint.narrative = "改写后的内容"
+    with pytest.raises(AppendOnlyError):
+        complaint.save()
+    assert Complaint.objects.get(pk=complaint.pk).narrative.startswith("信用卡分期")
+
+
+def test_a_manager_cannot_approve_their_own_decision(org, customer):
+    complaint = advance(org, register(org, customer), "accepted", "investigating")
+    decision = decide(org, complaint, compensation="9000.00")  # decided by manager_a
+    with pytest.raises(ValidationError, match="not the decider"):
+        do_approve_decision(org.manager_a, decision)
+    assert do_approve_decision(org.head_office, decision).approved_at is not None
+
+
+def test_a_manager_stationed_at_the_outlet_cannot_approve_sixty_days(org, customer):
+    outlet_manager = make_staff("outlet_mgr", Role.BRANCH_MANAGER, org.sh0101, 21).user
+    complaint = register(org, customer)
+    complaint = do_extend(
+        outlet_manager, complaint, expected_version=1, reason="复杂", customer_told_via="sms"
+    )
+    with pytest.raises(ValidationError, match="approval"):
+        do_extend(outlet_manager, complaint, expected_version=2, reason="复杂",
+                  customer_told_via="sms")  # fmt: skip
