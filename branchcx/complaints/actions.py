@@ -854,6 +854,16 @@ def do_record_decision(
             errors[name] = _("Required: the decision letter states it.")
     if not root_cause.is_active:
         errors["root_cause"] = _("This code is retired; choose one in use.")
+    if kind == Decision.Kind.REVIEW:
+        first = locked.decisions.filter(kind=Decision.Kind.DECISION).order_by("-pk").first()
+        above = locked.outlet.path.startswith(staff.branch.path) and (
+            locked.outlet.path != staff.branch.path
+        )
+        if not above or (first is not None and first.decided_by_id == staff.pk):
+            errors["__all__"] = _(
+                "A review is decided at the level above the outlet, by someone other than "
+                "the first decider."
+            )
     if compensation < 0:
         errors["compensation"] = _("The number cannot be negative.")
     if errors:

@@ -69,12 +69,14 @@ def build_complaints(seed: int = 1) -> DemoComplaints:
     card = {c.code: c for c in Classification.objects.filter(axis="card_reason")}
     causes = list(RootCause.objects.filter(parent__isnull=False))
     made, grievances = 0, 0
+    head_office = Branch.objects.get(level=Branch.Level.HEAD_OFFICE)
     for outlet in Branch.objects.filter(level=Branch.Level.OUTLET).select_related("parent"):
         receiver = _person(outlet, Role.TELLER)
         manager = _person(outlet.parent, Role.BRANCH_MANAGER)
+        reviewer = _person(head_office, Role.HEAD_OFFICE_ADMIN)
         officers = StaffProfile.objects.filter(branch=outlet, role=Role.COMPLAINT_OFFICER)
         customers = list(Customer.objects.filter(home_outlet=outlet).order_by("pk")[:60])
-        if receiver is None or manager is None or not customers:
+        if receiver is None or manager is None or reviewer is None or not customers:
             continue
         rule, _created = AssignmentRule.objects.get_or_create(unit=outlet, business=None)
         rule.officers.set(officers)
@@ -94,7 +96,7 @@ def build_complaints(seed: int = 1) -> DemoComplaints:
                 complaint = actions.do_assign(
                     manager.user, complaint, expected_version=complaint.version
                 )
-            _walk(manager.user, complaint, steps, rng.choice(causes), rng)
+            _walk(manager.user, reviewer.user, complaint, steps, rng.choice(causes), rng)
             made += 1
         paused = actions.do_register_complaint(
             receiver.user, outlet=outlet, intake_channel="counter", narrative=NARRATIVES[6][2],
@@ -127,12 +129,18 @@ def _person(unit: Branch, role: str) -> StaffProfile | None:
 
 
 def _walk(
-    manager: Any, complaint: Complaint, steps: tuple[str, ...], cause: RootCause, rng: Any
+    manager: Any,
+    reviewer: Any,
+    complaint: Complaint,
+    steps: tuple[str, ...],
+    cause: RootCause,
+    rng: Any,
 ) -> None:
     for state in steps:
+        actor = reviewer if state == "review_decided" else manager
         if state in ("decided", "review_decided"):
             actions.do_record_decision(
-                manager, complaint, expected_version=complaint.version,
+                actor, complaint, expected_version=complaint.version,
                 outcome=rng.choice(["upheld", "partly", "rejected"]),
                 findings="经调阅业务凭证、录音录像并询问经办人员，情况基本属实。",
                 basis="依据产品合同条款及本行业务管理规定。", root_cause=cause,
@@ -147,6 +155,6 @@ def _walk(
                 proof=f"DEMO-{complaint.number}",
             )  # fmt: skip
         complaint = actions.do_transition(
-            manager, complaint, state, expected_version=complaint.version,
+            actor, complaint, state, expected_version=complaint.version,
             reason="客户主动撤回投诉" if state == "withdrawn" else "",
         )  # fmt: skip

@@ -72,7 +72,8 @@ def advance(org, complaint: Complaint, *states: str) -> Complaint:
     of the decision (with proof) before marking them notified."""
     for state in states:
         if state in ("decided", "review_decided"):
-            decide(org, complaint)
+            # a review is decided above the outlet by someone other than the first decider
+            decide(org, complaint, by=org.head_office if state == "review_decided" else None)
             complaint.refresh_from_db()
         if state == "notified":
             do_record_notification(
