@@ -50,7 +50,7 @@ from branchcx.complaints.models import (
 )
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
-from branchcx.lib.workdays import add_working_days, add_working_hours
+from branchcx.lib.workdays import add_working_days, add_working_hours, bank_overrides
 from branchcx.org.models import Branch, Role, StaffProfile
 from branchcx.org.scoping import require_perm, scope_path
 
@@ -155,7 +155,9 @@ def _restart_clock(complaint: Complaint, on: date) -> list[str]:
     complaint.escalation, complaint.escalated_at = Escalation.NONE, None
     target = ServiceTarget.objects.filter(priority=complaint.priority).first()
     if target:
-        complaint.resolve_by = add_working_hours(timezone.localtime(), target.resolution_hours)
+        complaint.resolve_by = add_working_hours(
+            timezone.localtime(), target.resolution_hours, bank_overrides()
+        )
     return ["clock_started_on", "allowed_days", "escalation", "escalated_at", "resolve_by"]
 
 
@@ -250,12 +252,16 @@ def do_register_complaint(
         card_reason=card_reason,
         priority=priority,
         respond_by=(
-            add_working_hours(timezone.localtime(received_at), target.first_response_hours)
+            add_working_hours(
+                timezone.localtime(received_at), target.first_response_hours, bank_overrides()
+            )
             if target
             else None
         ),
         resolve_by=(
-            add_working_hours(timezone.localtime(received_at), target.resolution_hours)
+            add_working_hours(
+                timezone.localtime(received_at), target.resolution_hours, bank_overrides()
+            )
             if target
             else None
         ),
@@ -362,7 +368,7 @@ def do_transition(
     if to_state == State.CLOSED:
         Revisit.objects.create(
             complaint=locked,
-            due_on=add_working_days(timezone.localdate(), REVISIT_WORKING_DAYS),
+            due_on=add_working_days(timezone.localdate(), REVISIT_WORKING_DAYS, bank_overrides()),
             assigned_to=locked.owner,
         )
     return locked

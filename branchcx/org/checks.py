@@ -9,12 +9,13 @@ it is not branch data, so a new app cannot add a table that forgets branch isola
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.apps import apps
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
+from django.db import DatabaseError, connection
 
 
 def _resolves_to_branch(model: Any, field_path: str) -> bool:
@@ -56,6 +57,41 @@ def sqlite_version_errors(
             f"SQLite {found} is too old: BranchCX needs 3.33 or later (UPDATE … FROM).",
             hint="Use a newer Python build, or PostgreSQL (BRANCHCX_DATABASE_URL).",
             id="branchcx.E020",
+        )
+    ]
+
+
+@checks.register(checks.Tags.database)
+def check_holiday_calendar(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from django.utils import timezone
+
+    from branchcx.lib.workdays import bank_overrides
+
+    try:
+        overrides = bank_overrides()
+    except DatabaseError:  # before the first migration there is no calendar to read
+        return []
+    return calendar_warnings(timezone.localdate(), overrides)
+
+
+def calendar_warnings(today: date, overrides: dict[date, bool]) -> list[checks.CheckMessage]:
+    """From October, next year's holidays are due (the State Council publishes them around
+    November): warn while neither the bundled schedule nor the bank's calendar has them,
+    because working-day targets would silently treat Spring Festival as working days."""
+    from branchcx.lib.workdays import is_known
+
+    if today.month < 10:
+        return []
+    new_year = date(today.year + 1, 1, 1)
+    if is_known(new_year) or any(day.year == new_year.year for day in overrides):
+        return []
+    return [
+        checks.Warning(
+            f"The public holidays of {new_year.year} are not known yet: working days of "
+            f"{new_year.year} are counted as Monday to Friday.",
+            hint="Upgrade chinese-calendar once it has them, or enter the holidays and "
+            "make-up working days as calendar days (org.CalendarDay).",
+            id="branchcx.W021",
         )
     ]
 

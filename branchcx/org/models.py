@@ -184,3 +184,23 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class CalendarDay(models.Model):
+    """The bank's correction of the public-holiday calendar for one day: a holiday or
+    make-up working day the bundled schedule does not know yet (next year's, announced
+    each November), or a local arrangement. It wins over the schedule."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    scope_exempt = "The bank's calendar, the same for the whole network."
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'working' if self.is_working_day else 'holiday'}"

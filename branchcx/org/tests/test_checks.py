@@ -6,7 +6,12 @@ from pathlib import Path
 from django.db import models
 from django.test.utils import isolate_apps
 
-from branchcx.org.checks import check_branch_scoping, scoping_errors, sqlite_version_errors
+from branchcx.org.checks import (
+    calendar_warnings,
+    check_branch_scoping,
+    scoping_errors,
+    sqlite_version_errors,
+)
 from branchcx.org.models import Branch, StaffProfile
 from branchcx.org.scoping import ScopedManager
 
@@ -157,3 +162,13 @@ def test_an_sqlite_without_update_from_is_refused_at_start():
     assert error.id == "branchcx.E020" and "3.31.1" in error.msg
     assert sqlite_version_errors("sqlite", (3, 33, 0)) == []
     assert sqlite_version_errors("postgresql", None) == []
+
+
+def test_next_years_unknown_holidays_are_warned_about_from_october():
+    from datetime import date
+
+    (warning,) = calendar_warnings(date(2031, 11, 23), {})
+    assert warning.id == "branchcx.W021" and "2032" in warning.msg
+    assert calendar_warnings(date(2031, 11, 23), {date(2032, 2, 11): False}) == []
+    assert calendar_warnings(date(2031, 6, 1), {}) == []  # not yet the season
+    assert calendar_warnings(date(2025, 11, 23), {}) == []  # 2026 is bundled
