@@ -44,7 +44,7 @@ from branchcx.complaints.models import (
 from branchcx.complaints.queries import due_soon, overdue
 from branchcx.customers.actions import do_create_customer
 from branchcx.lib.errors import ConflictError
-from branchcx.org.models import Role
+from branchcx.org.models import CalendarDay, Role
 from branchcx.testing import make_staff
 
 
@@ -631,3 +631,11 @@ def test_a_manager_stationed_at_the_outlet_cannot_approve_sixty_days(org, custom
     with pytest.raises(ValidationError, match="approval"):
         do_extend(outlet_manager, complaint, expected_version=2, reason="复杂",
                   customer_told_via="sms")  # fmt: skip
+
+
+def test_the_banks_calendar_corrections_move_the_internal_targets(org, customer):
+    CalendarDay.objects.create(day=date(2026, 3, 9), is_working_day=False, note="地方假日")
+    friday = datetime(2026, 3, 6, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    complaint = register(org, customer, received_at=friday)
+    # 1 h on Friday, Monday 9 March off, 7 h on Tuesday
+    assert complaint.respond_by == datetime(2026, 3, 10, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
