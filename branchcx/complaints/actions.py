@@ -39,6 +39,7 @@ from branchcx.complaints.models import (
     Escalation,
     Grievance,
     IntakeChannel,
+    MajorReason,
     Notification,
     Priority,
     Recusal,
@@ -199,7 +200,7 @@ def do_register_complaint(
     priority: str = Priority.NORMAL,
     co_complainants: int = 0,
     representatives: int = 0,
-    regulator_designated_major: bool = False,
+    major_reason: str = "",
     staff_involved: list[StaffProfile] | None = None,
 ) -> Complaint:
     """Record a complaint as received. The receiving employee owns it (首问负责制)."""
@@ -225,8 +226,10 @@ def do_register_complaint(
         errors["priority"] = _("Choose one of the listed priorities.")
     if co_complainants < 0:
         errors["co_complainants"] = _("The number cannot be negative.")
-    if representatives > MAX_REPRESENTATIVES:
+    if not 0 <= representatives <= MAX_REPRESENTATIVES:
         errors["representatives"] = _("A group complaint has at most 5 representatives.")
+    if major_reason and major_reason not in MajorReason.values:
+        errors["major_reason"] = _("Choose one of the listed reasons.")
     errors |= _classification(channel, Classification.Axis.CHANNEL, "channel")
     errors |= _classification(business, Classification.Axis.BUSINESS, "business")
     errors |= _classification(card_reason, Classification.Axis.CARD_REASON, "card_reason")
@@ -234,7 +237,9 @@ def do_register_complaint(
         errors["card_reason"] = _("Sub-reasons apply to bank-card complaints only.")
     if errors:
         raise ValidationError(errors)
-    is_major = co_complainants >= MAJOR_CO_COMPLAINANTS or regulator_designated_major
+    if not major_reason and co_complainants >= MAJOR_CO_COMPLAINANTS:
+        major_reason = MajorReason.GROUP
+    is_major = bool(major_reason)
     priority = Priority.URGENT if is_major else priority
     target = ServiceTarget.objects.filter(priority=priority).first()
     complaint = Complaint(
@@ -270,7 +275,11 @@ def do_register_complaint(
         clock_started_on=timezone.localdate(received_at),
         is_group=co_complainants > 0,
         co_complainants=co_complainants,
+        representatives=representatives,
         is_major=is_major,
+        major_reason=major_reason,
+        escalation=Escalation.HEAD_OFFICE if is_major else Escalation.NONE,
+        escalated_at=timezone.now() if is_major else None,
     )
     complaint.save()
     complaint.number = f"TS{timezone.localdate(received_at):%Y%m%d}{complaint.pk:06d}"
@@ -279,6 +288,8 @@ def do_register_complaint(
     if staff_involved:
         complaint.staff_involved.set(staff_involved)
     _note(complaint, actor, TimelineEntry.Kind.TRANSITION, to_state=State.REGISTERED)
+    if is_major:
+        _note(complaint, actor, TimelineEntry.Kind.ESCALATED, to="head_office", major=major_reason)
     record(Action.CREATE, actor=actor, target=complaint, target_label=complaint.number)
     return complaint
 

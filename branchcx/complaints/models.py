@@ -95,6 +95,16 @@ class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+class MajorReason(models.TextChoices):
+    """What makes a complaint "major" (重大投诉): flagged, urgent, and escalated to head office
+    the moment it is registered."""
+
+    GROUP = "group", _("20 or more co-complainants")
+    DISASTER = "disaster", _("Related to a natural disaster")
+    PUBLIC_HEALTH = "public_health", _("Related to a public-health emergency")
+    REGULATOR = "regulator", _("Designated by the regulator")
+
+
 class Escalation(models.IntegerChoices):
     NONE = 0, _("Not escalated")
     BRANCH = 1, _("Branch manager")  # an internal service target missed
@@ -237,7 +247,11 @@ class Complaint(models.Model):
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     is_group = models.BooleanField(_("group complaint"), default=False)
     co_complainants = models.PositiveIntegerField(_("co-complainants"), default=0)
+    representatives = models.PositiveSmallIntegerField(_("representatives"), default=0)
     is_major = models.BooleanField(_("major complaint"), default=False)
+    major_reason = models.CharField(
+        _("why major"), max_length=16, choices=MajorReason.choices, blank=True
+    )
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
     )

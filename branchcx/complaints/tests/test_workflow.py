@@ -148,6 +148,18 @@ def test_card_sub_reasons_belong_to_bank_card_complaints(org, customer):
 def test_twenty_co_complainants_make_a_major_urgent_complaint(org, customer):
     complaint = register(org, customer, co_complainants=20, representatives=5)
     assert (complaint.is_group, complaint.is_major, complaint.priority) == (True, True, "urgent")
+    assert (complaint.major_reason, complaint.escalation, complaint.representatives) == (
+        "group", 2, 5,
+    )  # fmt: skip
+    assert complaint.timeline.filter(kind="escalated").exists()  # head office knows at once
+
+
+def test_a_disaster_related_complaint_is_major_whatever_its_size(org, customer):
+    complaint = register(org, customer, major_reason="disaster")
+    assert (complaint.is_major, complaint.is_group, complaint.escalation) == (True, False, 2)
+    with pytest.raises(ValidationError) as caught:
+        register(org, customer, major_reason="gossip", representatives=-1)
+    assert set(caught.value.message_dict) == {"major_reason", "representatives"}
 
 
 def test_the_workflow_refuses_what_the_rules_do_not_allow(org, customer):
