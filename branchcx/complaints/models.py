@@ -59,6 +59,19 @@ class Classification(models.Model):
         return f"{self.code} {self.name}"
 
 
+def coded(axis: str, label: Any) -> models.ForeignKey[Any, Any]:
+    """An optional code of one classification axis (retired codes stay valid for old rows)."""
+    return models.ForeignKey(
+        Classification,
+        verbose_name=label,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"axis": axis},
+    )
+
+
 class IntakeChannel(models.TextChoices):
     """How the complaint reached the bank."""
 
@@ -156,42 +169,10 @@ class Complaint(models.Model):
     regulator_reference = models.CharField(_("regulator's reference"), max_length=60, blank=True)
     received_at = models.DateTimeField(_("received"))
     narrative = EncryptedTextField(_("what the customer said"), purpose="complaint.narrative")
-    channel = models.ForeignKey(
-        Classification,
-        verbose_name=_("channel"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        limit_choices_to={"axis": Classification.Axis.CHANNEL},
-    )
-    business = models.ForeignKey(
-        Classification,
-        verbose_name=_("business category"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        limit_choices_to={"axis": Classification.Axis.BUSINESS},
-    )
-    cause = models.ForeignKey(
-        Classification,
-        verbose_name=_("cause"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        limit_choices_to={"axis": Classification.Axis.CAUSE},
-    )
-    card_reason = models.ForeignKey(
-        Classification,
-        verbose_name=_("credit-card sub-reason"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        limit_choices_to={"axis": Classification.Axis.CARD_REASON},
-    )
+    channel = coded(Classification.Axis.CHANNEL, _("channel"))
+    business = coded(Classification.Axis.BUSINESS, _("business category"))
+    cause = coded(Classification.Axis.CAUSE, _("cause"))
+    card_reason = coded(Classification.Axis.CARD_REASON, _("credit-card sub-reason"))
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
@@ -443,15 +424,7 @@ class AssignmentRule(models.Model):
     unit = models.ForeignKey(
         "org.Branch", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
     )
-    business = models.ForeignKey(
-        Classification,
-        verbose_name=_("business category"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        limit_choices_to={"axis": Classification.Axis.BUSINESS},
-    )
+    business = coded(Classification.Axis.BUSINESS, _("business category"))
     officers = models.ManyToManyField(
         "org.StaffProfile", verbose_name=_("complaint officers"), related_name="+"
     )
