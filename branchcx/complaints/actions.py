@@ -450,9 +450,11 @@ def do_extend(
     expected_version: int,
     reason: str,
     customer_told_via: str,
+    proof: str,
 ) -> Complaint:
     """15 → 30 days for a complex case; 30 → 60 only when a higher level approves (the actor
-    is that approver). The customer must be told of each extension: how is recorded."""
+    is that approver). The customer must be told of each extension: how, what and the proof
+    are kept as a notification."""
     require_perm(actor, "complaints.change_complaint")
     locked = _locked(actor, complaint, expected_version)
     _handler(actor, locked)
@@ -465,6 +467,8 @@ def do_extend(
         errors["reason"] = _("Say why the case needs more time.")
     if customer_told_via not in Notification.Method.values:
         errors["customer_told_via"] = _("Record how the customer was told of the extension.")
+    if not proof.strip():
+        errors["proof"] = _("Give the proof: letter number, SMS or email id, or call recording id.")
     if errors:
         raise ValidationError(errors)
     try:
@@ -473,8 +477,16 @@ def do_extend(
         raise ValidationError({"allowed_days": str(exc)}) from None
     locked.allowed_days = clock.allowed_days
     _bump(locked, "allowed_days")
+    told = _("The deadline of your complaint is extended to %(day)s: %(reason)s") % {
+        "day": clock.deadline(timezone.localdate()).isoformat(),
+        "reason": reason.strip(),
+    }
+    notice = Notification.objects.create(
+        complaint=locked, kind=Notification.Kind.EXTENSION, method=customer_told_via,
+        sent_at=timezone.now(), content=told, proof=proof.strip(), recorded_by=_staff(actor),
+    )  # fmt: skip
     _note(locked, actor, TimelineEntry.Kind.EXTENSION, reason, allowed_days=clock.allowed_days,
-          customer_told_via=customer_told_via)  # fmt: skip
+          customer_told_via=customer_told_via, notification=notice.pk)  # fmt: skip
     return locked
 
 

@@ -217,32 +217,61 @@ def test_two_officers_acting_at_once_cannot_both_win(org, customer):
 def test_extension_to_sixty_days_needs_the_higher_level(org, customer):
     complaint = register(org, customer)
     complaint = do_extend(
-        org.manager_a, complaint, expected_version=1, reason="需调取录像", customer_told_via="sms"
+        org.manager_a,
+        complaint,
+        expected_version=1,
+        reason="需调取录像",
+        customer_told_via="sms",
+        proof="SMS-0001",
     )
     assert complaint.allowed_days == 30
     # the outlet's own staff cannot approve the second extension
     org.teller_a.user_permissions.add(*org.manager_a.groups.first().permissions.all())
     teller = type(org.teller_a).objects.get(pk=org.teller_a.pk)  # fresh permission cache
     with pytest.raises(ValidationError, match="approval"):
-        do_extend(teller, complaint, expected_version=2, reason="复杂", customer_told_via="phone")
+        do_extend(
+            teller,
+            complaint,
+            expected_version=2,
+            reason="复杂",
+            customer_told_via="phone",
+            proof="SMS-0001",
+        )
     # the branch above the outlet can
     complaint = do_extend(
-        org.manager_a, complaint, expected_version=2, reason="复杂", customer_told_via="letter"
+        org.manager_a,
+        complaint,
+        expected_version=2,
+        reason="复杂",
+        customer_told_via="letter",
+        proof="SMS-0001",
     )
     assert complaint.allowed_days == 60
     with pytest.raises(ValidationError, match="60 days"):
         do_extend(
-            org.head_office, complaint, expected_version=3, reason="再延", customer_told_via="sms"
+            org.head_office,
+            complaint,
+            expected_version=3,
+            reason="再延",
+            customer_told_via="sms",
+            proof="SMS-0001",
         )
     told = [e.detail["customer_told_via"] for e in complaint.timeline.filter(kind="extension")]
     assert told == ["sms", "letter"]
+    notices = complaint.notifications.filter(kind="extension").order_by("pk")
+    assert [(n.method, n.proof) for n in notices] == [("sms", "SMS-0001"), ("letter", "SMS-0001")]
+    # what the customer was told: the new deadline (30 days from today's receipt), and why
+    first_deadline = (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert first_deadline in notices[0].content and "需调取录像" in notices[0].content
 
 
 def test_extension_requires_telling_the_customer(org, customer):
     complaint = register(org, customer)
     with pytest.raises(ValidationError) as caught:
-        do_extend(org.manager_a, complaint, expected_version=1, reason="", customer_told_via="")
-    assert set(caught.value.message_dict) == {"reason", "customer_told_via"}
+        do_extend(
+            org.manager_a, complaint, expected_version=1, reason="", customer_told_via="", proof=""
+        )
+    assert set(caught.value.message_dict) == {"reason", "customer_told_via", "proof"}
 
 
 def test_pause_and_resume_move_the_deadline_and_keep_the_history(org, customer):
@@ -270,7 +299,14 @@ def test_a_pause_can_neither_start_in_the_future_nor_hide_a_breach(org, customer
     with pytest.raises(ValidationError, match="already passed"):
         do_pause(org.manager_a, late, expected_version=1, reason="mediation", on=today)
     with pytest.raises(ValidationError, match="cannot undo a breach"):
-        do_extend(org.manager_a, late, expected_version=1, reason="复杂", customer_told_via="sms")
+        do_extend(
+            org.manager_a,
+            late,
+            expected_version=1,
+            reason="复杂",
+            customer_told_via="sms",
+            proof="SMS-0001",
+        )
     fresh = register(org, customer)
     with pytest.raises(ValidationError, match="when it starts"):
         do_pause(
@@ -613,7 +649,14 @@ def test_an_interested_officer_cannot_act_on_the_complaint_at_all(org, customer,
     with pytest.raises(ValidationError, match="interest"):
         do_transition(officer, complaint, "accepted", expected_version=1)
     with pytest.raises(ValidationError, match="interest"):
-        do_extend(officer, complaint, expected_version=1, reason="x", customer_told_via="sms")
+        do_extend(
+            officer,
+            complaint,
+            expected_version=1,
+            reason="x",
+            customer_told_via="sms",
+            proof="SMS-0001",
+        )
 
 
 def test_what_the_customer_said_cannot_be_rewritten(org, customer):
@@ -638,11 +681,16 @@ def test_a_manager_stationed_at_the_outlet_cannot_approve_sixty_days(org, custom
     outlet_manager = make_staff("outlet_mgr", Role.BRANCH_MANAGER, org.sh0101, 21).user
     complaint = register(org, customer)
     complaint = do_extend(
-        outlet_manager, complaint, expected_version=1, reason="复杂", customer_told_via="sms"
+        outlet_manager,
+        complaint,
+        expected_version=1,
+        reason="复杂",
+        customer_told_via="sms",
+        proof="SMS-0001",
     )
     with pytest.raises(ValidationError, match="approval"):
         do_extend(outlet_manager, complaint, expected_version=2, reason="复杂",
-                  customer_told_via="sms")  # fmt: skip
+                  customer_told_via="sms", proof="SMS-0001")  # fmt: skip
 
 
 def test_the_banks_calendar_corrections_move_the_internal_targets(org, customer):
