@@ -78,7 +78,11 @@ NEEDS_REASON = {State.WITHDRAWN}
 
 
 def _staff(actor: Any) -> StaffProfile:
-    staff = StaffProfile.objects.filter(user_id=actor.pk, is_active=True).first()
+    staff = (
+        StaffProfile.objects.filter(user_id=actor.pk, is_active=True)
+        .select_related("branch")
+        .first()
+    )
     if staff is None:
         raise ValidationError({"__all__": _("Only staff members can handle complaints.")})
     return staff
@@ -399,9 +403,13 @@ def do_merge(
     require_perm(actor, "complaints.change_complaint")
     # lock both in key order, so two opposite merges cannot deadlock
     first, second = sorted([duplicate, into], key=lambda c: c.pk)
-    Complaint.objects.visible_to(actor).select_for_update().filter(
-        pk__in=[first.pk, second.pk]
-    ).order_by("pk").count()
+    list(
+        Complaint.objects.visible_to(actor)
+        .select_for_update(of=("self",))
+        .filter(pk__in=[first.pk, second.pk])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )  # (a COUNT would not take the locks)
     locked = _locked(actor, duplicate, expected_version)
     try:
         target = Complaint.objects.visible_to(actor).get(pk=into.pk)
@@ -432,14 +440,17 @@ def do_merge(
     return locked
 
 
-def _can_approve_beyond_30(actor: Any, complaint: Complaint) -> bool:
-    """The higher-level branch's manager, or head office: never the outlet itself."""
-    staff = StaffProfile.objects.filter(user_id=actor.pk, is_active=True).select_related("branch")
-    approver = staff.first()
-    if approver is None or approver.role not in (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN):
-        return False
-    outlet_path = complaint.outlet.path
-    return outlet_path.startswith(approver.branch.path) and outlet_path != approver.branch.path
+MANAGERS = (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN)
+
+
+def _serves(staff: StaffProfile, outlet: Branch) -> bool:
+    """Works at the outlet or at a unit above it."""
+    return outlet.path.startswith(staff.branch.path)
+
+
+def _above(staff: StaffProfile, outlet: Branch) -> bool:
+    """Works at a unit above the outlet (the higher-level branch, or head office)."""
+    return _serves(staff, outlet) and outlet.path != staff.branch.path
 
 
 @transaction.atomic
@@ -457,7 +468,7 @@ def do_extend(
     are kept as a notification."""
     require_perm(actor, "complaints.change_complaint")
     locked = _locked(actor, complaint, expected_version)
-    _handler(actor, locked)
+    staff = _handler(actor, locked)
     errors: dict[str, str] = {}
     if locked.state not in OPEN_STATES:
         errors["state"] = _("Only a complaint awaiting its decision can be extended.")
@@ -472,7 +483,9 @@ def do_extend(
     if errors:
         raise ValidationError(errors)
     try:
-        clock = locked.clock.extend(approved_by_higher_level=_can_approve_beyond_30(actor, locked))
+        clock = locked.clock.extend(
+            approved_by_higher_level=staff.role in MANAGERS and _above(staff, locked.outlet)
+        )
     except ClockError as exc:
         raise ValidationError({"allowed_days": str(exc)}) from None
     locked.allowed_days = clock.allowed_days
@@ -483,7 +496,7 @@ def do_extend(
     }
     notice = Notification.objects.create(
         complaint=locked, kind=Notification.Kind.EXTENSION, method=customer_told_via,
-        sent_at=timezone.now(), content=told, proof=proof.strip(), recorded_by=_staff(actor),
+        sent_at=timezone.now(), content=told, proof=proof.strip(), recorded_by=staff,
     )  # fmt: skip
     _note(locked, actor, TimelineEntry.Kind.EXTENSION, reason, allowed_days=clock.allowed_days,
           customer_told_via=customer_told_via, notification=notice.pk)  # fmt: skip
@@ -565,7 +578,7 @@ def do_offer_handover(
         errors["state"] = _("This complaint is already finished.")
     if to.pk == locked.owner_id or not to.is_active:
         errors["to"] = _("Choose an active colleague other than the owner.")
-    elif not locked.outlet.path.startswith(to.branch.path):
+    elif not _serves(to, locked.outlet):
         errors["to"] = _("The colleague must work at the outlet or a unit above it.")
     elif to.pk in interested_staff_ids(locked):
         errors["to"] = _("This colleague has an interest in the complaint.")
@@ -720,7 +733,7 @@ def do_assign(
             )
     else:
         errors: dict[str, str] = {}
-        if not handler.is_active or not locked.outlet.path.startswith(handler.branch.path):
+        if not handler.is_active or not _serves(handler, locked.outlet):
             errors["handler"] = _("The colleague must work at the outlet or a unit above it.")
         if not handler.user.has_perm("complaints.change_complaint"):
             errors["handler"] = _("This colleague does not handle complaints.")
@@ -885,10 +898,9 @@ def do_record_decision(
         errors["root_cause"] = _("This code is retired; choose one in use.")
     if kind == Decision.Kind.REVIEW:
         first = locked.decisions.filter(kind=Decision.Kind.DECISION).order_by("-pk").first()
-        above = locked.outlet.path.startswith(staff.branch.path) and (
-            locked.outlet.path != staff.branch.path
-        )
-        if not above or (first is not None and first.decided_by_id == staff.pk):
+        if not _above(staff, locked.outlet) or (
+            first is not None and first.decided_by_id == staff.pk
+        ):
             errors["__all__"] = _(
                 "A review is decided at the level above the outlet, by someone other than "
                 "the first decider."
@@ -920,12 +932,11 @@ def do_approve_decision(actor: Any, decision: Decision) -> Decision:
     )
     if not locked.needs_approval or locked.approved_at is not None:
         raise ValidationError({"__all__": _("This decision needs no approval.")})
-    outlet = locked.complaint.outlet
     _check_not_interested(staff, locked.complaint)
     if (
         staff.pk == locked.decided_by_id
-        or staff.role not in (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN)
-        or not outlet.path.startswith(staff.branch.path)
+        or staff.role not in MANAGERS
+        or not _serves(staff, locked.complaint.outlet)
     ):
         raise ValidationError(
             {"__all__": _("A manager responsible for the outlet approves, not the decider.")}

@@ -332,7 +332,11 @@ def _parse_fields(
     return values
 
 
-TEXT_LIMITS = {"occupation": 60, "contact_times": 100}  # the columns' lengths (checked in tests)
+# free-text columns of limited length, checked per row (an over-long cell would fail COPY)
+TEXT_LIMITS: dict[str, int] = {
+    name: int(getattr(Customer._meta.get_field(name), "max_length", 0))
+    for name in ("occupation", "contact_times")
+}
 
 
 class CustomerImporter(Importer):

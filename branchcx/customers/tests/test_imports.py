@@ -15,7 +15,6 @@ from openpyxl import Workbook, load_workbook
 
 from branchcx.audit.models import AuditEvent
 from branchcx.customers.imports import (
-    TEXT_LIMITS,
     parse_date,
     parse_datetime,
     row_ranges,
@@ -244,10 +243,6 @@ def test_skipped_rows_are_all_named_in_ranges():
     assert row_ranges({3, 4, 5, 9, 11, 12}) == "3-5, 9, 11-12"
     assert row_ranges({7}) == "7"
     assert row_ranges(set()) == ""
-
-
-def test_text_limits_match_the_columns():
-    assert {n: Customer._meta.get_field(n).max_length for n in TEXT_LIMITS} == TEXT_LIMITS
 
 
 def test_text_longer_than_its_column_is_a_row_error(org, tmp_path):
