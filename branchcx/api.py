@@ -33,6 +33,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 from branchcx.audit.api import router as audit_router
+from branchcx.complaints.api import router as complaints_router
 from branchcx.customers.api import router as customers_router
 from branchcx.lib.clientip import client_ip
 from branchcx.lib.errors import ConflictError
@@ -191,3 +192,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", customers_router)
+api.add_router("/", complaints_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("branchcx.web.urls")),
     path("org/", include("branchcx.org.urls")),
     path("customers/", include("branchcx.customers.urls")),
+    path("complaints/", include("branchcx.complaints.urls")),
     path("audit/", include("branchcx.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,8 @@ version the user saw and refuses with 409 if someone acted in between.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,10 +30,12 @@ from branchcx.complaints.clock import (
     check_review_request,
     review_decision_deadline,
 )
+from branchcx.complaints.files import accepted_names, max_bytes, sniff
 from branchcx.complaints.models import (
     FINAL_STATES,
     OPEN_STATES,
     AssignmentRule,
+    Attachment,
     Classification,
     ClockPause,
     Complaint,
@@ -52,7 +56,7 @@ from branchcx.complaints.models import (
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.workdays import add_working_days, add_working_hours, bank_overrides
-from branchcx.org.models import Branch, Role, StaffProfile
+from branchcx.org.models import Branch, Role, StaffProfile, ancestor_paths
 from branchcx.org.scoping import require_perm, scope_path
 
 REVISIT_WORKING_DAYS = 3  # the call-back after closing is due within this many working days
@@ -200,6 +204,7 @@ def do_register_complaint(
     regulator_reference: str = "",
     channel: Classification | None = None,
     business: Classification | None = None,
+    cause: Classification | None = None,
     card_reason: Classification | None = None,
     priority: str = Priority.NORMAL,
     co_complainants: int = 0,
@@ -222,6 +227,17 @@ def do_register_complaint(
         errors["narrative"] = _("Write down what the customer said, in their words.")
     if customer is None and not complainant_name.strip():
         errors["complainant_name"] = _("Name the complainant, or choose the customer.")
+    if (
+        customer is not None
+        and not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists()
+    ):
+        errors["customer"] = _("Choose a customer within your scope.")
+    if (
+        staff_involved
+        and "outlet" not in errors
+        and any(not s.is_active or not _serves(s, outlet) for s in staff_involved)
+    ):
+        errors["staff_involved"] = _("Name staff who work at the outlet or a unit above it.")
     if intake_channel == IntakeChannel.REGULATOR and not regulator_reference.strip():
         errors["regulator_reference"] = _("Give the regulator's reference for a transfer.")
     if received_at > now:
@@ -236,6 +252,7 @@ def do_register_complaint(
         errors["major_reason"] = _("Choose one of the listed reasons.")
     errors |= _classification(channel, Classification.Axis.CHANNEL, "channel")
     errors |= _classification(business, Classification.Axis.BUSINESS, "business")
+    errors |= _classification(cause, Classification.Axis.CAUSE, "cause")
     errors |= _classification(card_reason, Classification.Axis.CARD_REASON, "card_reason")
     if card_reason is not None and (business is None or business.code != "03"):
         errors["card_reason"] = _("Sub-reasons apply to bank-card complaints only.")
@@ -258,6 +275,7 @@ def do_register_complaint(
         narrative=narrative.strip(),
         channel=channel,
         business=business,
+        cause=cause,
         card_reason=card_reason,
         priority=priority,
         respond_by=(
@@ -307,10 +325,11 @@ def _final_decision(complaint: Complaint, to_state: str) -> bool:
     return latest.is_final
 
 
-def _told_since_decision(complaint: Complaint) -> bool:
-    decided = complaint.timeline.filter(to_state=State.DECIDED).order_by("-at").first()
-    notices = complaint.notifications.filter(kind=Notification.Kind.DECISION)
-    return notices.filter(sent_at__gte=decided.at).exists() if decided else notices.exists()
+def _told_since_decision(complaint: Complaint, kind: str = Decision.Kind.DECISION) -> bool:
+    """Whether the customer was told of the latest (review) decision, with proof."""
+    decision = complaint.decisions.filter(kind=kind).order_by("-decided_at", "-pk").first()
+    notices = complaint.notifications.filter(kind=kind)  # the two Kind enums share values
+    return decision is not None and notices.filter(sent_at__gte=decision.decided_at).exists()
 
 
 def open_duplicates(complaint: Complaint) -> list[Complaint]:
@@ -358,6 +377,10 @@ def do_transition(
     if to_state == State.NOTIFIED and not _told_since_decision(locked):
         raise ValidationError(
             {"state": _("Record how the customer was told of the decision first, with proof.")}
+        )
+    if to_state == State.REVIEW_DECIDED and not _told_since_decision(locked, Decision.Kind.REVIEW):
+        raise ValidationError(
+            {"state": _("Record how the customer was told of the review decision, with proof.")}
         )
     if to_state == State.REVIEW_REQUESTED:
         notice = (
@@ -463,9 +486,9 @@ def do_extend(
     customer_told_via: str,
     proof: str,
 ) -> Complaint:
-    """15 → 30 days for a complex case; 30 → 60 only when a higher level approves (the actor
-    is that approver). The customer must be told of each extension: how, what and the proof
-    are kept as a notification."""
+    """15 → 30 days for a complex case, approved by the manager responsible for the outlet;
+    30 → 60 only when a higher level approves (the actor is the approver). The customer must
+    be told of each extension: how, what and the proof are kept as a notification."""
     require_perm(actor, "complaints.change_complaint")
     locked = _locked(actor, complaint, expected_version)
     staff = _handler(actor, locked)
@@ -480,6 +503,13 @@ def do_extend(
         errors["customer_told_via"] = _("Record how the customer was told of the extension.")
     if not proof.strip():
         errors["proof"] = _("Give the proof: letter number, SMS or email id, or call recording id.")
+    if locked.allowed_days < 30 and (
+        staff.role not in MANAGERS or not _serves(staff, locked.outlet)
+    ):
+        # the first extension is approved by the unit's complaint lead (投诉处理负责人)
+        errors["__all__"] = _(
+            "The first extension needs the approval of the manager responsible for the outlet."
+        )
     if errors:
         raise ValidationError(errors)
     try:
@@ -680,7 +710,7 @@ def do_promote_grievance(
 
 def rule_for(complaint: Complaint) -> AssignmentRule | None:
     """The most specific active rule covering the complaint's outlet and category."""
-    units = _ancestor_paths(complaint.outlet.path)
+    units = ancestor_paths(complaint.outlet.path)
     rules = (
         AssignmentRule.objects.filter(is_active=True, unit__path__in=units)
         .filter(Q(business__isnull=True) | Q(business_id=complaint.business_id))
@@ -688,11 +718,6 @@ def rule_for(complaint: Complaint) -> AssignmentRule | None:
         .order_by("-depth", F("business_id").desc(nulls_last=True), "pk")
     )
     return rules.first()
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
 def least_loaded(officers: Any) -> StaffProfile | None:
@@ -923,16 +948,25 @@ def do_record_decision(
 
 
 @transaction.atomic
-def do_approve_decision(actor: Any, decision: Decision) -> Decision:
-    """A manager above the decider (never the decider) approves large compensation."""
+def do_approve_decision(actor: Any, decision: Decision, *, expected_version: int) -> Decision:
+    """A manager responsible for the outlet (never the decider) approves large compensation.
+    Only the latest decision of a complaint still waiting for it can be approved."""
     require_perm(actor, "complaints.change_complaint")
     staff = _staff(actor)
-    locked = (
-        Decision.objects.select_for_update().select_related("complaint__outlet").get(pk=decision.pk)
-    )
+    complaint = _locked(actor, decision.complaint, expected_version)
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    locked.complaint = complaint
     if not locked.needs_approval or locked.approved_at is not None:
         raise ValidationError({"__all__": _("This decision needs no approval.")})
-    _check_not_interested(staff, locked.complaint)
+    latest = complaint.decisions.filter(kind=locked.kind).order_by("-decided_at", "-pk").first()
+    waiting = State.INVESTIGATING if locked.kind == Decision.Kind.DECISION else (
+        State.REVIEW_REQUESTED
+    )  # fmt: skip
+    if complaint.state != waiting or latest is None or latest.pk != locked.pk:
+        raise ValidationError(
+            {"__all__": _("This decision was replaced or the complaint has moved on.")}
+        )
+    _check_not_interested(staff, complaint)
     if (
         staff.pk == locked.decided_by_id
         or staff.role not in MANAGERS
@@ -943,7 +977,8 @@ def do_approve_decision(actor: Any, decision: Decision) -> Decision:
         )
     locked.approved_by, locked.approved_at = staff, timezone.now()
     locked.save(update_fields=["approved_by", "approved_at"])
-    _note(locked.complaint, actor, TimelineEntry.Kind.NOTE, decision=locked.pk, approved=True)
+    _bump(complaint)
+    _note(complaint, actor, TimelineEntry.Kind.NOTE, decision=locked.pk, approved=True)
     return locked
 
 
@@ -982,4 +1017,99 @@ def do_record_revisit(
         _bump(complaint, "state", *_restart_clock(complaint, timezone.localdate()))
         _note(complaint, actor, TimelineEntry.Kind.REOPENED, from_state=before,
               to_state=State.INVESTIGATING, satisfaction=satisfaction)  # fmt: skip
+    return locked
+
+
+# --- evidence and classification -------------------------------------------------------------
+
+
+@transaction.atomic
+def do_add_attachment(
+    actor: Any, complaint: Complaint, *, filename: str, data: bytes, description: str = ""
+) -> Attachment:
+    """File evidence with a complaint: only accepted types (by content), within the size
+    limit; sealed at rest; on the timeline. Attachments are never removed."""
+    require_perm(actor, "complaints.add_complaint")
+    staff = _staff(actor)
+    errors: dict[str, str] = {}
+    content_type = sniff(data[:16])
+    if not data:
+        errors["file"] = _("The file is empty.")
+    elif len(data) > max_bytes():
+        errors["file"] = _("The file is larger than %(mb)s MB.") % {
+            "mb": f"{max_bytes() / 1024 / 1024:g}"
+        }
+    elif content_type is None:
+        errors["file"] = _("Attach a %(kinds)s file.") % {"kinds": accepted_names()}
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    if not name:
+        errors["file"] = errors.get("file") or _("The file has no name.")
+    if len(description) > 200:
+        errors["description"] = _("At most 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    attachment = Attachment.objects.create(
+        complaint=complaint, filename=name, content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), content=base64.b64encode(data).decode("ascii"),
+        description=description.strip(), uploaded_by=staff,
+    )  # fmt: skip
+    _note(complaint, actor, TimelineEntry.Kind.NOTE, attachment=str(attachment.uuid),
+          size=len(data), content_type=content_type)  # fmt: skip
+    record(Action.CREATE, actor=actor, target=attachment, target_label=complaint.number)
+    return attachment
+
+
+def attachment_bytes(attachment: Attachment) -> bytes:
+    return base64.b64decode(attachment.content)
+
+
+@transaction.atomic
+def do_classify(
+    actor: Any,
+    complaint: Complaint,
+    *,
+    expected_version: int,
+    channel: Classification | None,
+    business: Classification | None,
+    cause: Classification | None,
+    card_reason: Classification | None,
+    priority: str,
+    reason: str = "",
+) -> Complaint:
+    """Set (or correct) the complaint's JR/T 0169 codes and priority; the old and new codes
+    are kept on the timeline."""
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
+    errors: dict[str, str] = {}
+    errors |= _classification(channel, Classification.Axis.CHANNEL, "channel")
+    errors |= _classification(business, Classification.Axis.BUSINESS, "business")
+    errors |= _classification(cause, Classification.Axis.CAUSE, "cause")
+    errors |= _classification(card_reason, Classification.Axis.CARD_REASON, "card_reason")
+    if card_reason is not None and (business is None or business.code != "03"):
+        errors["card_reason"] = _("Sub-reasons apply to bank-card complaints only.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose one of the listed priorities.")
+    if locked.state in FINAL_STATES:
+        errors["state"] = _("This complaint is already finished.")
+    if errors:
+        raise ValidationError(errors)
+
+    def codes(c: Complaint) -> dict[str, str]:
+        return {
+            "channel": c.channel.code if c.channel else "",
+            "business": c.business.code if c.business else "",
+            "cause": c.cause.code if c.cause else "",
+            "card_reason": c.card_reason.code if c.card_reason else "",
+            "priority": c.priority,
+        }
+
+    before = codes(locked)
+    locked.channel, locked.business, locked.cause = channel, business, cause
+    locked.card_reason, locked.priority = card_reason, priority
+    after = codes(locked)
+    if before == after:
+        return locked
+    _bump(locked, "channel", "business", "cause", "card_reason", "priority")
+    _note(locked, actor, TimelineEntry.Kind.NOTE, reason, classified={"from": before, "to": after})
     return locked

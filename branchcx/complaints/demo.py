@@ -148,11 +148,13 @@ def _walk(
                 compensation=Decimal(rng.choice(["0", "50.00", "200.00"])),
             )  # fmt: skip
             complaint.refresh_from_db()
-        if state == "notified":
+        if state in ("notified", "review_decided"):
             actions.do_record_notification(
-                manager, complaint, kind="decision", method=rng.choice(["sms", "phone"]),
-                content="您的投诉已处理完毕，处理结果如下……如有异议可在 30 日内申请复核。",
-                proof=f"DEMO-{complaint.number}",
+                actor, complaint, kind="decision" if state == "notified" else "review",
+                method=rng.choice(["sms", "phone", "letter"]),
+                content="您的投诉已处理完毕，处理结果如下……如有异议可在 30 日内申请复核。"
+                if state == "notified" else "您的复核申请已处理完毕，复核结果如下……",
+                proof=f"DEMO-{complaint.number}-{state}",
             )  # fmt: skip
         complaint = actions.do_transition(
             actor, complaint, state, expected_version=complaint.version,

@@ -234,11 +234,16 @@ class Complaint(models.Model):
         _("why major"), max_length=16, choices=MajorReason.choices, blank=True
     )
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_field = "outlet"
     objects = ScopedManager()
@@ -252,6 +257,9 @@ class Complaint(models.Model):
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
+        permissions = [
+            ("export_statistics", _("Can export complaint statistics for the regulator")),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -285,7 +293,9 @@ class Complaint(models.Model):
 class ClockPause(models.Model):
     """Time in external appraisal/testing or mediation, which the deadline does not count."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="pauses")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="pauses"
+    )
     reason = models.CharField(_("reason"), max_length=12, choices=PAUSE_REASONS)
     started_on = models.DateField(_("paused on"))
     ended_on = models.DateField(_("resumed on"), null=True, blank=True)
@@ -333,16 +343,18 @@ class TimelineEntry(models.Model):
         REVISIT = "revisit", _("Revisit")
         REOPENED = "reopened", _("Reopened")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="timeline")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="timeline"
+    )
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    from_state = models.CharField(max_length=16, choices=State.choices, blank=True)
-    to_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    from_state = models.CharField(_("from"), max_length=16, choices=State.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=16, choices=State.choices, blank=True)
     text = EncryptedTextField(_("note"), purpose="complaint.timeline")
-    detail = models.JSONField(default=dict, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
 
     scope_field = "complaint__outlet"
     objects = TimelineManager()
@@ -445,7 +457,9 @@ class Recusal(models.Model):
     """A member of staff's declared direct interest in a complaint: from then on they can
     neither handle nor own it (the regulation forbids interested handlers)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="recusals")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="recusals"
+    )
     staff = models.ForeignKey(
         "org.StaffProfile", verbose_name=_("staff member"), on_delete=models.PROTECT,
         related_name="+",
@@ -478,7 +492,12 @@ class Notification(models.Model):
         EMAIL = "email", _("Email")
         PHONE = "phone", _("Phone call")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="notifications")
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
     kind = models.CharField(_("about"), max_length=10, choices=Kind.choices)
     method = models.CharField(_("how"), max_length=8, choices=Method.choices)
     sent_at = models.DateTimeField(_("when"))
@@ -489,7 +508,7 @@ class Notification(models.Model):
         "org.StaffProfile", verbose_name=_("recorded by"), on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     scope_field = "complaint__outlet"
     objects = ScopedManager()
@@ -539,7 +558,9 @@ class Decision(models.Model):
         PARTLY = "partly", _("Partly upheld")
         REJECTED = "rejected", _("Not upheld")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="decisions")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="decisions"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     findings = EncryptedTextField(_("findings"), purpose="decision.findings")
@@ -593,7 +614,9 @@ class Revisit(models.Model):
         SMS = "sms", _("SMS")
         WECHAT = "wechat", _("WeChat")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="revisits")
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="revisits"
+    )
     due_on = models.DateField(_("due"))
     assigned_to = models.ForeignKey(
         "org.StaffProfile", verbose_name=_("assigned to"), on_delete=models.PROTECT,
@@ -615,3 +638,80 @@ class Revisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.due_on}"
+
+
+class HandlingGuidance(models.Model):
+    """How to hold the conversation with a complaining customer (DOMAIN.md §1, §4): for every
+    complaint, for the customer's temperament, for how they present, and for the business
+    category. Head office edits the wording; the complaint page shows what applies."""
+
+    class Topic(models.TextChoices):
+        GENERAL = "general", _("Every complaint")
+        TEMPERAMENT = "temperament", _("Customer's temperament")
+        PRESENTATION = "presentation", _("How the customer presents")
+        CATEGORY = "category", _("Business category")
+
+    topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices)
+    # the temperament or presentation value, or the business category's code; "" for general
+    key = models.CharField(_("applies to"), max_length=16, blank=True)
+    text = models.TextField(_("guidance (Chinese)"))
+    text_en = models.TextField(_("guidance (English)"), blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_by = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("updated by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_exempt = "Guidance of the whole bank, kept by head office."
+
+    class Meta:
+        ordering = ["topic", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "key"], name="guidance_topic_key_unique")
+        ]
+        verbose_name = _("handling guidance")
+        verbose_name_plural = _("handling guidance")
+
+    def __str__(self) -> str:
+        return f"{self.topic}:{self.key}"
+
+    def in_language(self, language: str) -> str:
+        """The wording for the reader's language (English falls back to Chinese)."""
+        return self.text_en if language.startswith("en") and self.text_en else self.text
+
+
+class Attachment(models.Model):
+    """Evidence filed with a complaint (a letter, a receipt, a screenshot, a call recording).
+    The content is sealed like any personal data; attachments are never changed or removed,
+    only added."""
+
+    complaint = models.ForeignKey(
+        Complaint, verbose_name=_("complaint"), on_delete=models.PROTECT,
+        related_name="attachments",
+    )  # fmt: skip
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    filename = EncryptedTextField(_("file name"), purpose="attachment.filename")
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # base64 of the file's bytes, sealed (AES-GCM) like every personal field
+    content = EncryptedTextField(_("content"), purpose="attachment.content")
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        "org.StaffProfile", verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    scope_field = "complaint__outlet"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.uuid}"

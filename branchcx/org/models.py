@@ -28,6 +28,13 @@ WEEKDAY_LABELS = {
 }
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a unit and every unit above it: ``/HO/SH01/SH0101/`` gives ``/HO/``,
+    ``/HO/SH01/`` and ``/HO/SH01/SH0101/``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
 class Branch(models.Model):
     """One organisation unit. Outlets (支行/网点) belong to a branch (分行) under head office."""
 

@@ -32,8 +32,35 @@ KEEP_CLASSIFICATION = {
 }
 # Complaints: whoever serves customers registers one (and owns it first, 首问负责制); complaint
 # officers and managers handle them.
-RECEIVE = CLASSIFY | {"complaints.view_complaint", "complaints.add_complaint"}
-HANDLE = RECEIVE | {"complaints.change_complaint"}
+RECEIVE = CLASSIFY | {
+    "complaints.view_complaint",
+    "complaints.add_complaint",
+    "complaints.view_handlingguidance",
+}
+HANDLE = RECEIVE | {"complaints.change_complaint", "complaints.view_rootcause"}
+# Complaint statistics for the regulator, by JR/T 0169 code (masked nowhere: no personal data).
+REPORT = {"complaints.export_statistics"}
+# The bank's complaint policy: the cause tree, service targets, handling guidance, assignment
+# rules and the holiday calendar, kept by head office (assignment rules also by branches).
+KEEP_POLICY = {
+    "complaints.add_rootcause",
+    "complaints.change_rootcause",
+    "complaints.view_servicetarget",
+    "complaints.change_servicetarget",
+    "complaints.add_handlingguidance",
+    "complaints.change_handlingguidance",
+    "complaints.view_assignmentrule",
+    "complaints.add_assignmentrule",
+    "complaints.change_assignmentrule",
+    "org.view_calendarday",
+    "org.add_calendarday",
+    "org.change_calendarday",
+}
+ASSIGN = {
+    "complaints.view_assignmentrule",
+    "complaints.add_assignmentrule",
+    "complaints.change_assignmentrule",
+}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.HEAD_OFFICE_ADMIN: VIEW_ORG
@@ -44,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | EXPORT
     | HANDLE
     | KEEP_CLASSIFICATION
+    | KEEP_POLICY
+    | REPORT
     | {
         "org.add_branch",
         "org.change_branch",
@@ -60,6 +89,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | IMPORT
     | EXPORT
     | HANDLE
+    | REPORT
+    | ASSIGN
     | {
         "org.change_branch",
         "org.add_staffprofile",
@@ -78,11 +109,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | USE_API
     | EXPORT
     | CLASSIFY
+    | REPORT
     | {
         "audit.view_auditevent",
         "customers.view_customer",
         "customers.view_interaction",
         "complaints.view_complaint",
+        "complaints.view_rootcause",
+        "complaints.view_servicetarget",
+        "complaints.view_handlingguidance",
+        "complaints.view_assignmentrule",
+        "org.view_calendarday",
     },
 }
 

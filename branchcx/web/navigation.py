@@ -22,6 +22,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", None, "/home/"),
     NavItem(_("Customers"), "customers:list", "customers.view_customer", "/customers/"),
+    NavItem(_("Complaints"), "complaints:list", "complaints.view_complaint", "/complaints/"),
     NavItem(_("Organisation"), "org:branch_list", "org.view_branch", "/org/units/"),
     NavItem(_("Staff"), "org:staff_list", "org.view_staffprofile", "/org/staff/"),
     NavItem(_("Audit log"), "audit:event_list", "audit.view_auditevent", "/audit/"),

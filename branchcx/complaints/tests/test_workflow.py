@@ -69,16 +69,16 @@ def customer(org):
 
 def advance(org, complaint: Complaint, *states: str) -> Complaint:
     """Move a complaint through the workflow as its branch manager, telling the customer
-    of the decision (with proof) before marking them notified."""
+    of the (review) decision, with proof, before moving on."""
     for state in states:
         if state in ("decided", "review_decided"):
             # a review is decided above the outlet by someone other than the first decider
             decide(org, complaint, by=org.head_office if state == "review_decided" else None)
             complaint.refresh_from_db()
-        if state == "notified":
+        if state in ("notified", "review_decided"):
             do_record_notification(
-                org.manager_a, complaint, kind="decision", method="sms",
-                content="处理决定：退还分期手续费。", proof="SMS-20260301-0001",
+                org.manager_a, complaint, kind="decision" if state == "notified" else "review",
+                method="sms", content="处理决定：退还分期手续费。", proof="SMS-20260301-0001",
             )  # fmt: skip
         complaint = do_transition(
             org.manager_a, complaint, state, expected_version=complaint.version
@@ -582,9 +582,10 @@ def test_deciding_needs_a_recorded_decision_and_large_compensation_an_approval(
     with pytest.raises(ValidationError, match="Record the decision first"):
         do_transition(org.manager_a, complaint, "decided", expected_version=complaint.version)
     with pytest.raises(ValidationError, match="not the decider"):
-        do_approve_decision(officer, decision)
+        do_approve_decision(officer, decision, expected_version=complaint.version)
 
-    decision = do_approve_decision(org.manager_a, decision)
+    decision = do_approve_decision(org.manager_a, decision, expected_version=complaint.version)
+    complaint.refresh_from_db()
     complaint = do_transition(
         org.manager_a, complaint, "decided", expected_version=complaint.version
     )
@@ -673,8 +674,11 @@ def test_a_manager_cannot_approve_their_own_decision(org, customer):
     complaint = advance(org, register(org, customer), "accepted", "investigating")
     decision = decide(org, complaint, compensation="9000.00")  # decided by manager_a
     with pytest.raises(ValidationError, match="not the decider"):
-        do_approve_decision(org.manager_a, decision)
-    assert do_approve_decision(org.head_office, decision).approved_at is not None
+        do_approve_decision(org.manager_a, decision, expected_version=complaint.version + 1)
+    approved = do_approve_decision(
+        org.head_office, decision, expected_version=complaint.version + 1
+    )
+    assert approved.approved_at is not None
 
 
 def test_a_manager_stationed_at_the_outlet_cannot_approve_sixty_days(org, customer):

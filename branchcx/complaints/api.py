@@ -1,0 +1,5 @@
+"""API for complaints (to be written)."""
+
+from ninja import Router
+
+router = Router(tags=["complaints"])
