@@ -34,6 +34,7 @@ from ninja.throttling import AnonRateThrottle, UserRateThrottle
 
 from branchcx.audit.api import router as audit_router
 from branchcx.complaints.api import router as complaints_router
+from branchcx.complaints.report_api import router as complaint_stats_router
 from branchcx.customers.api import router as customers_router
 from branchcx.lib.clientip import client_ip
 from branchcx.lib.errors import ConflictError
@@ -193,3 +194,4 @@ api.add_router("/", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", customers_router)
 api.add_router("/", complaints_router)
+api.add_router("/", complaint_stats_router)
