@@ -19,18 +19,20 @@ def overdue(complaints: QuerySet[Complaint], today: date) -> QuerySet[Complaint]
     return complaints.filter(due_on__lt=today)
 
 
-def training_examples() -> tuple[list[str], list[str]]:
-    """Narratives of finished complaints with their business category code, for training
-    the classifier (the command runs as the system, over the whole bank)."""
+def training_examples(target: str = "business") -> tuple[list[str], list[str]]:
+    """Narratives of finished complaints with their label (business category code, cause
+    code or priority), for training a classifier (the command runs as the system, over the
+    whole bank)."""
     from branchcx.complaints.models import FINAL_STATES
 
+    label = {"business": "business__code", "cause": "cause__code", "priority": "priority"}[target]
     rows = (
-        Complaint.objects.filter(state__in=FINAL_STATES, business__isnull=False)
+        Complaint.objects.filter(state__in=FINAL_STATES, **{f"{label}__isnull": False})
         .exclude(state="merged")
-        .values_list("narrative", "business__code")
+        .values_list("narrative", label)
     )
     texts, labels = [], []
-    for text, label in rows.iterator(chunk_size=2000):
+    for text, code in rows.iterator(chunk_size=2000):
         texts.append(text)
-        labels.append(label)
+        labels.append(code)
     return texts, labels

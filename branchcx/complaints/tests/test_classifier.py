@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from branchcx.complaints import classifier
+from branchcx.complaints import classifier, suggestions
 
 TOPICS = {
     "03": ["信用卡分期手续费太高", "信用卡被盗刷", "credit card annual fee charged twice"],
@@ -92,3 +92,52 @@ def test_commands_explain_what_is_missing(tmp_path, settings):
     data = write_csv(tmp_path / "train.csv", *examples())
     with pytest.raises(CommandError, match="no column label, text"):
         call_command("complaints", "train-classifier", "--from-csv", str(data))
+
+
+def test_evaluation_scores_exactly_the_rows_training_held_out(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    texts, labels = examples()
+    texts = [f"{text} (case {i})" for i, text in enumerate(texts)]  # every narrative distinct
+    data = write_csv(tmp_path / "train.csv", texts, labels)
+    columns = ["--text-column", "narrative", "--label-column", "product"]
+    out = io.StringIO()
+    call_command("complaints", "train-classifier", "--from-csv", str(data), *columns, stdout=out)
+    held_out = int(re.search(r"held-out (\d+)", out.getvalue()).group(1))
+
+    # more rows arrive: a fresh split would mix rows the model was trained on into the test
+    more_texts, more_labels = examples(40, seed=3)
+    more_texts = [f"{text} (new case {i})" for i, text in enumerate(more_texts)]
+    write_csv(data, texts + more_texts, labels + more_labels)
+    out = io.StringIO()
+    call_command("complaints", "evaluate-classifier", "--from-csv", str(data), *columns, stdout=out)
+    assert f"scored on {held_out}:" in out.getvalue()
+    # the model file keeps fingerprints, never the narratives themselves
+    assert texts[0].encode() not in (tmp_path / "models" / classifier.MODEL_FILE).read_bytes()
+
+    other = write_csv(tmp_path / "other.csv", *examples(5, seed=11))
+    with pytest.raises(CommandError, match="none of its held-out rows"):
+        call_command("complaints", "evaluate-classifier", "--from-csv", str(other), *columns)
+
+
+def test_cause_and_urgency_are_suggested_from_keywords_before_any_training(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    found = suggestions.suggest("信用卡年费被多扣了，再不处理我就找媒体曝光")
+    assert (found["business"].label, found["cause"].label) == ("03", "07")
+    assert (found["priority"].label, found["priority"].source) == ("urgent", "lexicon")
+    assert suggestions.suggest("   ") == {"business": None, "cause": None, "priority": None}
+
+
+def test_a_trained_cause_model_replaces_the_lexicon(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    texts, labels = examples()
+    cause_of = {"02": "09", "03": "07", "05": "02"}  # a made-up mapping to cause codes
+    data = write_csv(tmp_path / "causes.csv", texts, [cause_of[label] for label in labels])
+    columns = ["--text-column", "narrative", "--label-column", "product"]
+    call_command(
+        "complaints", "train-classifier", "--target", "cause", "--from-csv", str(data), *columns,
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert (tmp_path / "models" / "complaint-cause.joblib").exists()
+    found = suggestions.suggest("my wire transfer never arrived")
+    assert (found["cause"].label, found["cause"].source) == ("02", "model")
+    assert found["business"].source == "lexicon"  # no business model was trained here

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             command.add_argument("--text-column", default="text")
             command.add_argument("--label-column", default="label")
             command.add_argument("--model", type=Path, help="Model file (default: data folder).")
+            command.add_argument(
+                "--target",
+                choices=classifier.TARGETS,
+                default="business",
+                help="What to suggest: business category (default), cause or priority.",
+            )
         sub.choices["evaluate-classifier"].add_argument(
             "--test-csv", type=Path, help="Score on this file (same column options)."
         )
@@ -43,7 +49,7 @@ class Command(BaseCommand):
         if path is None:
             from branchcx.complaints.queries import training_examples
 
-            texts, labels = training_examples()
+            texts, labels = training_examples(opts["target"])
             source = "closed complaints"
         else:
             if not path.is_file():
@@ -58,11 +64,19 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(texts)} examples, {len(set(labels))} labels from {source}")
         return texts, labels
 
+    def _source(self, opts: dict[str, Any]) -> str:
+        return opts["from_csv"].name if opts["from_csv"] else f"complaints:{opts['target']}"
+
+    def _path(self, opts: dict[str, Any]) -> Path:
+        path: Path = opts["model"] or classifier.model_path(opts["target"])
+        return path
+
     def _train(self, opts: dict[str, Any]) -> None:
         train_x, test_x, train_y, test_y = classifier.split(*self._data(opts))
         model = classifier.train(train_x, train_y)
         scores = classifier.evaluate(model, test_x, test_y)
-        path = classifier.save(model, opts["model"])
+        classifier.remember_holdout(model, test_x, self._source(opts))
+        path = classifier.save(model, self._path(opts))
         self.stdout.write(
             f"trained on {model.trained_on} in {model.seconds:.1f} s, saved to {path}; "
             f"held-out {scores.n}:"
@@ -70,13 +84,20 @@ class Command(BaseCommand):
         self.stdout.write(scores.line())
 
     def _evaluate(self, opts: dict[str, Any]) -> None:
-        model = classifier.load(opts["model"])
+        model = classifier.load(self._path(opts))
         if model is None:
             raise CommandError("No trained model yet: run 'branchcx complaints train-classifier'.")
         if opts["test_csv"] is not None:
             test_x, test_y = self._data(opts, opts["test_csv"])
         else:
-            _train_x, test_x, _train_y, test_y = classifier.split(*self._data(opts))
+            # exactly the rows training held out, found again by their fingerprints
+            test_x, test_y = classifier.holdout_rows(model, *self._data(opts))
+            if not test_x:
+                raise CommandError(
+                    f"The model was trained on {model.meta.get('source', 'other data')} and "
+                    "none of its held-out rows are in this data: give the same --from-csv, "
+                    "or score on a file with --test-csv."
+                )
         scores = classifier.evaluate(model, test_x, test_y)
         self.stdout.write(f"scored on {scores.n}:")
         self.stdout.write(scores.line())
