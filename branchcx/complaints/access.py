@@ -135,3 +135,28 @@ def get_colleague(outlet: Branch, staff_uuid: UUID | str) -> StaffProfile:
         return colleagues_serving(outlet).get(uuid=staff_uuid)
     except (StaffProfile.DoesNotExist, ValidationError, ValueError, TypeError):
         raise Http404 from None
+
+
+def staff_for_user(user: Any) -> StaffProfile | None:
+    """The user's own staff record (with their unit), if they are staff."""
+    return (
+        StaffProfile.objects.filter(user_id=user.pk, is_active=True)
+        .select_related("branch")
+        .first()
+    )
+
+
+def staff_names(ids: set[int]) -> dict[int, str]:
+    """Names of the staff a complaint's timeline mentions (hand-overs, assignments); they
+    may work above the reader's unit, and their names are no secret to the reader."""
+    if not ids:
+        return {}
+    return dict(StaffProfile.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+
+
+def last_presentation(customer: Customer) -> str:
+    """How the customer presented at their latest contact ("" if never contacted)."""
+    from branchcx.customers.queries import last_contact
+
+    last = last_contact(customer)
+    return str(last["presentation"]) if last else ""

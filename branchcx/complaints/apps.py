@@ -9,3 +9,8 @@ class ComplaintsConfig(AppConfig):
     label = "complaints"
     verbose_name = _("Complaints")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from branchcx.complaints.panels import register_panels
+
+        register_panels()

@@ -11,6 +11,11 @@ from branchcx.complaints import reference_views, report_views, views, workflow_v
 app_name = "complaints"
 urlpatterns = [
     path("", views.complaint_list, name="list"),
+    path("new/", views.complaint_create, name="create"),
+    path("suggest/", views.suggest_codes, name="suggest"),
+    path("grievances/", views.grievance_list, name="grievances"),
+    path("grievances/<uuid:uuid>/promote/", views.grievance_promote, name="grievance_promote"),
+    path("<uuid:uuid>/", views.complaint_detail, name="detail"),
     *report_views.urlpatterns,
     *reference_views.urlpatterns,
     *workflow_views.urlpatterns,

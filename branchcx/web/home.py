@@ -71,6 +71,10 @@ def context_for(user: Any) -> dict[str, Any]:
         panels.append(_network_panel(user))
     if role in {Role.HEAD_OFFICE_ADMIN, Role.BRANCH_MANAGER, Role.LOBBY_MANAGER}:
         panels.append(_team_panel(user))
+    from branchcx.complaints.panels import home_panel
+
+    if complaints := home_panel(user):
+        panels.append(complaints)
     if user.has_perm("audit.view_auditevent"):
         panels.append(_audit_panel(user))
     return {

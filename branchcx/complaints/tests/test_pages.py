@@ -1,0 +1,238 @@
+"""The complaint pages: lists with their filters, intake with the duplicate warning and the
+suggestions, the complaint page, the voice of the customer, and the panels elsewhere."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from branchcx.audit.models import AuditEvent
+from branchcx.complaints.actions import do_record_grievance
+from branchcx.complaints.models import Complaint, Grievance, HandlingGuidance
+from branchcx.complaints.tests.test_workflow import advance, code, register
+from branchcx.complaints.views import guidance_for
+from branchcx.customers.actions import do_create_customer
+from branchcx.testing import client_for
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def customer(org):
+    return do_create_customer(
+        org.teller_a, customer_no="C7201", home_outlet=org.sh0101,
+        became_customer_on=date(2019, 1, 1), name="欧阳明", id_type="passport",
+        id_number="E72010001", temperament="analytical",
+    )  # fmt: skip
+
+
+def en(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_the_list_shows_what_is_overdue_and_at_risk_with_masked_names(org, customer):
+    late = register(org, customer, received_at=timezone.now() - timedelta(days=16))
+    soon = register(org, customer, received_at=timezone.now() - timedelta(days=13))
+    calm = register(org, customer)
+    client = en(client_for(org.manager_a))
+
+    page = client.get(reverse("complaints:list")).content.decode()
+    assert all(c.number in page for c in (late, soon, calm))
+    assert ("欧阳明" not in page and "欧**" in page) or "欧*" in page
+    assert "1 overdue" in page and "1 due within 3 days" in page
+
+    overdue_page = client.get(reverse("complaints:list"), {"due": "overdue"}).content.decode()
+    assert late.number in overdue_page and soon.number not in overdue_page
+    at_risk = client.get(reverse("complaints:list"), {"due": "at_risk"}).content.decode()
+    assert soon.number in at_risk and late.number not in at_risk and calm.number not in at_risk
+    by_number = client.get(reverse("complaints:list"), {"number": calm.number.lower()})
+    assert calm.number in by_number.content.decode()
+    assert late.number not in by_number.content.decode()
+
+
+def test_the_list_filters_by_owner_category_and_state(org, customer):
+    card = register(org, customer)
+    loan = register(org, customer, business=code("business", "02"), card_reason=None)
+    advance(org, loan, "accepted")
+    client = en(client_for(org.manager_a))
+    page = client.get(reverse("complaints:list"), {"business": "02"}).content.decode()
+    assert loan.number in page and card.number not in page
+    page = client.get(reverse("complaints:list"), {"state": "registered"}).content.decode()
+    assert card.number in page and loan.number not in page
+    mine = en(client_for(org.teller_a)).get(reverse("complaints:list"), {"owner": "mine"})
+    assert card.number in mine.content.decode()  # the teller received both: first contact
+    not_mine = en(client_for(org.manager_a)).get(reverse("complaints:list"), {"owner": "mine"})
+    assert card.number not in not_mine.content.decode()
+
+
+def test_other_branches_see_nothing_and_get_404(org, customer):
+    complaint = register(org, customer)
+    client = client_for(org.teller_b)
+    assert complaint.number not in client.get(reverse("complaints:list")).content.decode()
+    assert client.get(reverse("complaints:detail", args=[complaint.uuid])).status_code == 404
+    assert (
+        client_for(org.manager_b)
+        .get(reverse("complaints:create"), {"customer": customer.uuid})
+        .status_code
+        == 404
+    )
+
+
+def intake(client, customer=None, **extra):
+    data = {
+        "outlet": "SH0101", "intake_channel": "counter", "narrative": "信用卡年费被多扣了两次",
+        "priority": "normal", "co_complainants": 0, "representatives": 0,
+    }  # fmt: skip
+    if customer is not None:
+        data["customer"] = str(customer.uuid)
+    return client.post(reverse("complaints:create"), data | extra)
+
+
+def test_intake_registers_and_the_receiver_owns_the_complaint(org, customer):
+    response = intake(en(client_for(org.teller_a)), customer, business="03", cause="07")
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("complaints:detail", args=[complaint.uuid])
+    assert complaint.owner == org.staff(org.teller_a)
+    assert (complaint.business.code, complaint.cause.code) == ("03", "07")
+    assert complaint.narrative == "信用卡年费被多扣了两次"
+
+
+def test_intake_warns_of_the_customers_open_complaint_and_files_only_when_confirmed(org, customer):
+    first = register(org, customer)
+    client = en(client_for(org.teller_a))
+    form = client.get(reverse("complaints:create"), {"customer": customer.uuid}).content.decode()
+    assert "already has an open complaint" in form and first.number in form
+
+    refused = intake(client, customer)
+    assert refused.status_code == 200 and "tick the box" in refused.content.decode()
+    assert Complaint.objects.count() == 1  # nothing filed twice
+    assert intake(client, customer, file_anyway="on").status_code == 302
+    assert Complaint.objects.count() == 2
+
+
+def test_bad_intake_keeps_what_was_typed_and_says_what_is_wrong(org):
+    response = intake(
+        en(client_for(org.teller_a)), intake_channel="regulator", narrative="网点服务态度差"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and not Complaint.objects.exists()
+    assert "Give the regulator&#x27;s reference" in page or "regulator's reference" in page
+    assert "Name the complainant, or choose the customer." in page
+    assert "网点服务态度差" in page  # what the customer said is not lost
+
+
+def test_suggestions_are_offered_with_confidence_and_never_applied(org):
+    client = en(client_for(org.teller_a))
+    response = client.post(
+        reverse("complaints:suggest"), {"narrative": "信用卡年费被多扣了，我要找媒体曝光"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert 'data-use-field="business" data-use-value="03"' in page
+    assert 'data-use-field="cause" data-use-value="07"' in page
+    assert 'data-use-field="priority" data-use-value="urgent"' in page
+    assert "% confidence" in page and "keywords" in page
+    # the suggestion is only shown: registering without choosing leaves the codes empty
+    intake(client, narrative="信用卡年费被多扣了，我要找媒体曝光", complainant_name="张三")
+    assert Complaint.objects.get().business is None
+
+
+def test_guidance_follows_the_customers_temperament_and_the_category(org, customer):
+    complaint = register(org, customer)
+    HandlingGuidance.objects.filter(topic="category", key="03").update(text_en="Pull the fees.")
+    items = {g["topic"]: g["text"] for g in guidance_for(customer, complaint)}
+    assert set(items) == {"Every complaint", "Customer's temperament", "Business category"}
+    assert items["Business category"] == "Pull the fees."
+    assert items["Customer's temperament"].startswith("Analytical")
+
+
+def test_the_360_page_lists_the_customers_complaints_for_those_allowed(org, customer):
+    complaint = register(org, customer)
+    page = en(client_for(org.teller_a)).get(reverse("customers:detail", args=[customer.uuid]))
+    text = page.content.decode()
+    assert complaint.number in text
+    assert f"{reverse('complaints:create')}?customer={customer.uuid}" in text
+
+
+def test_the_360_panel_costs_the_same_queries_however_many_complaints(org, customer):
+    from branchcx.complaints.panels import customer_complaints
+
+    register(org, customer)
+    with CaptureQueriesContext(connection) as few:
+        customer_complaints(org.manager_a, customer)
+    for _ in range(12):
+        register(org, customer)
+    with CaptureQueriesContext(connection) as many:
+        customer_complaints(org.manager_a, customer)
+    assert len(many) <= len(few) + 1  # one count, only once the panel is full
+
+
+def test_the_home_page_shows_handlers_what_is_at_risk_today(org, customer):
+    late = register(org, customer, received_at=timezone.now() - timedelta(days=17))
+    home = en(client_for(org.manager_a)).get(reverse("home")).content.decode()
+    assert "Complaints at risk today" in home and late.number in home and "1 overdue" in home
+    teller_home = en(client_for(org.teller_a)).get(reverse("home")).content.decode()
+    assert "Complaints at risk today" not in teller_home  # tellers do not handle complaints
+
+
+def test_a_grievance_is_recorded_and_made_a_complaint_that_keeps_its_words(org, customer):
+    client = en(client_for(org.teller_a))
+    response = client.post(
+        reverse("complaints:grievances"),
+        {"outlet": "SH0101", "source": "remark", "text": "柜台只开了一个窗口，等了四十分钟"},
+    )
+    assert response.status_code == 302
+    grievance = Grievance.objects.get()
+    listing = client.get(reverse("complaints:grievances")).content.decode()
+    assert "等了四十分钟" in listing
+
+    refused = client.post(
+        reverse("complaints:grievance_promote", args=[grievance.uuid]),
+        {"intake_channel": "counter", "priority": "normal"},
+    )  # no customer and no complainant named
+    assert refused.status_code == 302 and not Complaint.objects.exists()
+    client.post(
+        reverse("complaints:grievance_promote", args=[grievance.uuid]),
+        {"intake_channel": "counter", "priority": "normal", "complainant_name": "王先生"},
+    )
+    complaint = Complaint.objects.get()
+    assert complaint.narrative == "柜台只开了一个窗口，等了四十分钟"
+    grievance.refresh_from_db()
+    assert grievance.promoted_to == complaint
+    assert "等了四十分钟" not in client.get(reverse("complaints:grievances")).content.decode()
+    other = do_record_grievance(org.teller_b, outlet=org.zj0101, source="survey", text="评分低")
+    assert (
+        client.post(
+            reverse("complaints:grievance_promote", args=[other.uuid]),
+            {"intake_channel": "counter", "priority": "normal", "complainant_name": "x"},
+        ).status_code
+        == 404
+    )
+
+
+def test_opening_a_complaint_shows_both_clocks_and_the_timeline_and_is_audited(org, customer):
+    complaint = register(org, customer, received_at=timezone.now() - timedelta(days=13))
+    complaint = advance(org, complaint, "accepted")
+    response = en(client_for(org.manager_a)).get(
+        reverse("complaints:detail", args=[complaint.uuid])
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert complaint.due_on.isoformat() in page and "2 days left" in page
+    assert "Internal service targets" in page and "First response" in page
+    assert "Registered" in page and "Accepted" in page  # on the timeline
+    assert "信用卡分期手续费" in page  # what the customer said
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW_PERSONAL, target_label=complaint.number
+    ).exists()
