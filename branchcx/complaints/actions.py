@@ -608,6 +608,8 @@ def do_offer_handover(
         errors["state"] = _("This complaint is already finished.")
     if to.pk == locked.owner_id or not to.is_active:
         errors["to"] = _("Choose an active colleague other than the owner.")
+    elif not to.user.has_perm("complaints.add_complaint"):
+        errors["to"] = _("This colleague does not take complaints.")
     elif not _serves(to, locked.outlet):
         errors["to"] = _("The colleague must work at the outlet or a unit above it.")
     elif to.pk in interested_staff_ids(locked):
@@ -627,6 +629,7 @@ def do_answer_handover(
     actor: Any, complaint: Complaint, *, expected_version: int, accept: bool, reason: str = ""
 ) -> Complaint:
     """The colleague offered the complaint accepts (and becomes its owner) or declines."""
+    require_perm(actor, "complaints.add_complaint")
     staff = _staff(actor)
     locked = _locked(actor, complaint, expected_version)
     if locked.pending_owner_id != staff.pk:
@@ -824,6 +827,7 @@ def interested_staff_ids(complaint: Complaint) -> set[int]:
 def do_recuse(actor: Any, complaint: Complaint, *, expected_version: int, reason: str) -> Complaint:
     """The actor declares a direct interest: recorded, and if they handle the complaint they
     stop (it must be assigned again); an owner must hand it over."""
+    require_perm(actor, "complaints.add_complaint")
     staff = _staff(actor)
     locked = _locked(actor, complaint, expected_version)
     if not reason.strip():

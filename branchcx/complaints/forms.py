@@ -89,8 +89,10 @@ class ComplaintIntakeForm(forms.Form):
 
     def __init__(self, *args: Any, outlets: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outlet"].choices = [(o.code, f"{o.code} {o.name}") for o in outlets]
-        self.fields["staff_involved"].choices = [
+        self.fields["outlet"].choices = [  # type: ignore[attr-defined]
+            (o.code, f"{o.code} {o.name}") for o in outlets
+        ]
+        self.fields["staff_involved"].choices = [  # type: ignore[attr-defined]
             (str(s.uuid), f"{s.full_name} ({s.get_role_display()})") for s in colleagues
         ]
         labels = {
@@ -119,7 +121,9 @@ class GrievanceForm(forms.Form):
 
     def __init__(self, *args: Any, outlets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outlet"].choices = [(o.code, f"{o.code} {o.name}") for o in outlets]
+        self.fields["outlet"].choices = [  # type: ignore[attr-defined]
+            (o.code, f"{o.code} {o.name}") for o in outlets
+        ]
 
 
 class PromoteForm(forms.Form):

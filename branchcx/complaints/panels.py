@@ -66,7 +66,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
         "at_risk": due_soon(scoped, today).count(),
         "at_risk_days": AT_RISK_DAYS,
         "rows": [
-            {"complaint": c, "days_left": (c.due_on - today).days}
+            {"complaint": c, "days_left": (c.due_on - today).days if c.due_on else None}
             for c in urgent.order_by("due_on", "received_at")[:HOME_ROWS]
         ],
     }

@@ -174,7 +174,9 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     duplicates = list(access.open_complaints_of(request.user, customer)) if customer else []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if duplicates and not data["file_anyway"]:
+        if chosen is None:
+            form.add_error("outlet", _("Choose an outlet within your scope."))
+        elif duplicates and not data["file_anyway"]:
             form.add_error(
                 "file_anyway",
                 _(
@@ -481,5 +483,5 @@ def grievance_promote(request: HttpRequest, uuid: str) -> HttpResponse:
             )
             return redirect("complaints:detail", uuid=complaint.uuid)
     for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
+        messages.error(request, " ".join(str(e) for e in errors))
     return redirect("complaints:grievances")

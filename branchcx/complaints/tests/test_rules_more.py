@@ -165,3 +165,19 @@ def test_classification_is_corrected_with_the_old_codes_kept(org, customer):
             card_reason=code("card_reason", "01"), priority="whenever",
         )  # fmt: skip
     assert set(caught.value.message_dict) == {"cause", "card_reason", "priority"}
+
+
+def test_read_only_staff_can_neither_take_over_nor_recuse(org, customer):
+    from django.core.exceptions import PermissionDenied
+
+    from branchcx.complaints.actions import do_offer_handover, do_recuse
+
+    complaint = register(org, customer)
+    with pytest.raises(ValidationError, match="does not take complaints"):
+        do_offer_handover(
+            org.teller_a, complaint, org.staff(org.auditor), expected_version=1, reason="请协助"
+        )
+    with pytest.raises(PermissionDenied):
+        do_recuse(org.auditor, complaint, expected_version=1, reason="亲属")
+    complaint.refresh_from_db()
+    assert (complaint.pending_owner, complaint.version) == (None, 1)
