@@ -3,10 +3,13 @@ guidance, assignment rules and the bank calendar."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -529,7 +532,8 @@ def test_a_manager_changes_officers_and_stops_a_rule(org, officers):
     rule.officers.set([officers["a"]])
     client = client_for(org.manager_a)
     page = client.get(url("ref_rule_edit", rule.pk))
-    assert page.context["form"].initial["officers"] == [str(officers["a"].uuid)]
+    # the current officer is ticked among the candidates
+    assert re.search(rf'value="{officers["a"].uuid}"[^>]*checked', page.content.decode())
     client.post(
         url("ref_rule_edit", rule.pk),
         {"business": "", "officers": [str(second.uuid)], "is_active": "on"},
@@ -646,3 +650,18 @@ def test_the_banner_warns_while_next_years_holidays_are_unknown(org, monkeypatch
     )
     # then: the warning is gone
     assert client.get(url("ref_calendar")).context["unknown_year"] is None
+
+
+def test_the_rule_list_does_not_query_per_rule(org, officers):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client_for(org.head_office).get(url("ref_rules")).status_code == 200
+        return len(captured)
+
+    AssignmentRule.objects.create(unit=org.sh0101).officers.set([officers["a"]])
+    one = queries()
+    for unit, business in ((org.sh01, None), (org.zj0101, code("business", "02"))):
+        AssignmentRule.objects.create(unit=unit, business=business).officers.set(
+            [officers["b"] if unit == org.zj0101 else officers["a"]]
+        )
+    assert queries() == one
