@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -106,6 +107,20 @@ def test_anonymous_is_sent_to_sign_in(client, db):
 )
 def test_a_branch_manager_cannot_open_the_network_wide_settings(org, name, args):
     assert client_for(org.manager_a).get(url(name, *args)).status_code == 403
+
+
+def test_a_keeper_permission_given_in_a_branch_does_not_open_network_wide_data(org):
+    # given: a branch manager who was given head office's permission by mistake
+    org.manager_a.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="complaints", codename="change_classification"
+        )
+    )
+    # then: the bank's codes still stay out of reach
+    client = client_for(org.manager_a)
+    assert client.get(url("ref_codes")).status_code == 403
+    assert client.post(url("ref_code_retire", "business", "05")).status_code == 403
+    assert code("business", "05").is_active is True
 
 
 def test_the_index_links_only_the_sections_the_user_may_see(org):
