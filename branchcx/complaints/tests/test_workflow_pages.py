@@ -229,6 +229,9 @@ def test_a_hand_over_is_offered_and_only_the_colleague_offered_answers(org, cust
     manager = org.staff(org.manager_a)
     owner = en(client_for(org.teller_a))
 
+    offer_page = page_of(owner.get(url("handover_offer", complaint)))
+    assert manager.full_name in offer_page
+    assert "测试auditor" not in offer_page  # serves the outlet, but takes no complaints
     offered = owner.post(
         url("handover_offer", complaint),
         {"version": 1, "to": str(manager.uuid), "reason": "需分行协调"},
