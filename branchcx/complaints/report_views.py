@@ -1,7 +1,226 @@
-"""(to be written)"""
+"""Complaint reports: the analysis dashboard and the regulator's statistics workbook.
+
+Both read the user's complaints through ``access`` (scoped to their unit; 403 without the
+permission), narrow them by the period and outlet in the GET parameters, and hand them to
+``stats``, whose few grouped queries do the counting. The dashboard runs the same number
+of queries however many complaints there are.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from branchcx.complaints import access, stats
+from branchcx.complaints.exports import EXPORT_PERMISSION, export_regulator_statistics
+from branchcx.complaints.models import Complaint
+from branchcx.customers.models import Customer
+from branchcx.org.access import own_staff_profile
+from branchcx.org.models import Branch
+from branchcx.org.scoping import require_perm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Filters:
+    """The report's GET parameters: as typed (to show them again) and as understood."""
+
+    typed: dict[str, str]
+    period: stats.Period | None = None
+    outlet: Branch | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def query(self) -> str:
+        return urlencode({k: v for k, v in self.typed.items() if v})
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The dates for the form: as typed, else the period understood."""
+        return {
+            "start": self.typed["start"] or (f"{self.period.start}" if self.period else ""),
+            "end": self.typed["end"] or (f"{self.period.end}" if self.period else ""),
+        }
+
+
+def read_filters(params: QueryDict, outlets: list[Branch], today: date) -> Filters:
+    typed = {name: str(params.get(name, "")).strip()[:20] for name in ("start", "end", "outlet")}
+    filters = Filters(typed)
+    try:
+        filters.period = stats.parse_period(typed["start"], typed["end"], today)
+    except ValidationError as exc:
+        filters.errors.update(exc.message_dict)
+    if typed["outlet"]:
+        filters.outlet = next((o for o in outlets if o.code == typed["outlet"]), None)
+        if filters.outlet is None:
+            filters.errors["outlet"] = [_("Choose one of the outlets listed.")]
+    return filters
+
+
+def _outlets(user: Any) -> list[Branch]:
+    """The outlets of the user's scope, closed ones included (they had complaints)."""
+    return list(
+        Branch.objects.visible_to(user)
+        .filter(level=Branch.Level.OUTLET)
+        .only("code", "name")
+        .order_by("code")
+    )
+
+
+def _narrowed(
+    complaints: QuerySet[Complaint], period: stats.Period, outlet: Branch | None
+) -> QuerySet[Complaint]:
+    narrowed = stats.in_period(complaints, period.start, period.end)
+    return narrowed.filter(outlet=outlet) if outlet else narrowed
+
+
+def _scope_label(user: Any, outlet: Branch | None) -> str:
+    profile = own_staff_profile(user)
+    unit = f"{profile.branch.name} ({profile.branch.code})" if profile else _("Whole network")
+    if outlet is None:
+        return _("%(unit)s and the units under it") % {"unit": unit}
+    return _("%(outlet)s (%(code)s), within %(unit)s") % {
+        "outlet": outlet.name,
+        "code": outlet.code,
+        "unit": unit,
+    }
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.1%}"
+
+
+def _chart_data(report: dict[str, Any]) -> dict[str, Any]:
+    """What the charts draw, for the JSON data island (the tables show the same figures)."""
+    heat: stats.Heatmap = report["heat"]
+    times = [t for t in report["times"] if t.month is not None]
+    rates = [r for r in report["rates"].outlets if r.per_10k is not None]
+    return {
+        "labels": {
+            "complaints": _("Complaints"),
+            "major": _("Major complaints"),
+            "mean": _("Mean days"),
+            "median": _("Median days"),
+            "per10k": _("Complaints per 10,000 customers"),
+        },
+        "volume": {
+            "months": [f"{m.month:%Y-%m}" for m in report["volume"]],
+            "counts": [m.count for m in report["volume"]],
+            "major": [m.major for m in report["volume"]],
+        },
+        "heatmap": {
+            "causes": [c.label for c in heat.causes],
+            "businesses": [b.label for b in heat.businesses],
+            "cells": [
+                [x, y, heat.count(b.code, c.code)]
+                for y, b in enumerate(heat.businesses)
+                for x, c in enumerate(heat.causes)
+                if heat.count(b.code, c.code)
+            ],
+            "max": heat.peak,
+        },
+        "times": {
+            "months": [f"{t.month:%Y-%m}" for t in times],
+            "mean": [None if t.mean_days is None else round(t.mean_days, 1) for t in times],
+            "median": [t.median_days for t in times],
+        },
+        "rates": {
+            "outlets": [r.outlet.label for r in rates if r.outlet],
+            "values": [r.per_10k for r in rates],
+        },
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Complaint analysis for a period (the last twelve months by default) and an outlet."""
+    complaints = access.complaints_for_user(request.user)
+    outlets = _outlets(request.user)
+    today = timezone.localdate()
+    filters = read_filters(request.GET, outlets, today)
+    context: dict[str, Any] = {
+        "filters": filters,
+        "outlets": outlets,
+        "can_export": request.user.has_perm(EXPORT_PERMISSION),
+    }
+    period = filters.period
+    if filters.errors or period is None:
+        return render(request, "complaints/reports/dashboard.html", context, status=400)
+    start, end = period.start, period.end
+    narrowed = _narrowed(complaints, period, filters.outlet)
+    customers = Customer.objects.visible_to(request.user)
+    if filters.outlet is not None:
+        customers = customers.filter(home_outlet=filters.outlet)
+    report: dict[str, Any] = {
+        "volume": stats.volume_by_month(narrowed, start, end),
+        "heat": stats.heatmap(narrowed),
+        "times": stats.time_to_decision(narrowed),
+        "levels": stats.sla_compliance(narrowed, today),
+        "repeats": stats.repeat_complainants(narrowed, start),
+        "causes": stats.top_root_causes(narrowed),
+        "rates": stats.rates_per_10k(narrowed, customers, start, end),
+    }
+    levels: stats.ServiceLevels = report["levels"]
+    context |= {
+        "report": report,
+        "total": report["heat"].total,
+        "major": sum(m.major for m in report["volume"]),
+        "overall_times": report["times"][-1],
+        "service_levels": [
+            (label, c, _percent(c.share))
+            for label, c in (
+                (_("Decided within the regulatory deadline"), levels.regulatory),
+                (_("First response within the internal target"), levels.first_response),
+                (_("Resolved within the internal target"), levels.resolution),
+            )
+        ],
+        "shares": {"regulatory": _percent(levels.regulatory.share)},
+        "chart": _chart_data(report),
+        "scope_label": _scope_label(request.user, filters.outlet),
+    }
+    return render(request, "complaints/reports/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def regulator_export(request: HttpRequest) -> HttpResponse:
+    """The regulator's statistics of a period as Excel: counts by JR/T 0169 code, no
+    personal data. Audited."""
+    require_perm(request.user, EXPORT_PERMISSION)
+    complaints = access.complaints_for_user(request.user)
+    filters = read_filters(request.GET, _outlets(request.user), timezone.localdate())
+    period = filters.period
+    if filters.errors or period is None:
+        # the dashboard shows the same parameters with what is wrong with them
+        return redirect(f"{reverse('complaints:dashboard')}?{filters.query()}")
+    content = export_regulator_statistics(
+        request.user,
+        _narrowed(complaints, period, filters.outlet),
+        period=period,
+        scope=_scope_label(request.user, filters.outlet),
+        outlet=filters.outlet.code if filters.outlet else "",
+    )
+    name = f"complaint-statistics-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+urlpatterns: list[URLPattern] = [
+    path("reports/", dashboard, name="dashboard"),
+    path("reports/regulator.xlsx", regulator_export, name="regulator_export"),
+]
