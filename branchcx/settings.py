@@ -239,6 +239,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("BRANCHCX_MAX_BODY_BYTES", 1024 * 1024)
 BRANCHCX_MAX_IMPORT_BYTES = env_int("BRANCHCX_MAX_IMPORT_BYTES", 100 * 1024 * 1024)
 # Complaint decisions granting more compensation than this (CNY) need a manager's approval.
 BRANCHCX_COMPENSATION_APPROVAL = env_int("BRANCHCX_COMPENSATION_APPROVAL", 5000)
+# The bank's name at the head of decision letters (the outlet's and branch's names follow).
+BRANCHCX_BANK_NAME = os.environ.get("BRANCHCX_BANK_NAME", "")
 # Evidence filed with a complaint (PDF, JPEG, PNG, MP3 or WAV) may not exceed this size.
 BRANCHCX_MAX_ATTACHMENT_BYTES = env_int("BRANCHCX_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 

@@ -235,7 +235,7 @@ def do_register_complaint(
     if (
         staff_involved
         and "outlet" not in errors
-        and any(not s.is_active or not _serves(s, outlet) for s in staff_involved)
+        and any(not s.is_active or not serves(s, outlet) for s in staff_involved)
     ):
         errors["staff_involved"] = _("Name staff who work at the outlet or a unit above it.")
     if intake_channel == IntakeChannel.REGULATOR and not regulator_reference.strip():
@@ -466,14 +466,14 @@ def do_merge(
 MANAGERS = (Role.BRANCH_MANAGER, Role.HEAD_OFFICE_ADMIN)
 
 
-def _serves(staff: StaffProfile, outlet: Branch) -> bool:
+def serves(staff: StaffProfile, outlet: Branch) -> bool:
     """Works at the outlet or at a unit above it."""
     return outlet.path.startswith(staff.branch.path)
 
 
-def _above(staff: StaffProfile, outlet: Branch) -> bool:
+def above(staff: StaffProfile, outlet: Branch) -> bool:
     """Works at a unit above the outlet (the higher-level branch, or head office)."""
-    return _serves(staff, outlet) and outlet.path != staff.branch.path
+    return serves(staff, outlet) and outlet.path != staff.branch.path
 
 
 @transaction.atomic
@@ -504,7 +504,7 @@ def do_extend(
     if not proof.strip():
         errors["proof"] = _("Give the proof: letter number, SMS or email id, or call recording id.")
     if locked.allowed_days < 30 and (
-        staff.role not in MANAGERS or not _serves(staff, locked.outlet)
+        staff.role not in MANAGERS or not serves(staff, locked.outlet)
     ):
         # the first extension is approved by the unit's complaint lead (投诉处理负责人)
         errors["__all__"] = _(
@@ -514,7 +514,7 @@ def do_extend(
         raise ValidationError(errors)
     try:
         clock = locked.clock.extend(
-            approved_by_higher_level=staff.role in MANAGERS and _above(staff, locked.outlet)
+            approved_by_higher_level=staff.role in MANAGERS and above(staff, locked.outlet)
         )
     except ClockError as exc:
         raise ValidationError({"allowed_days": str(exc)}) from None
@@ -610,7 +610,7 @@ def do_offer_handover(
         errors["to"] = _("Choose an active colleague other than the owner.")
     elif not to.user.has_perm("complaints.add_complaint"):
         errors["to"] = _("This colleague does not take complaints.")
-    elif not _serves(to, locked.outlet):
+    elif not serves(to, locked.outlet):
         errors["to"] = _("The colleague must work at the outlet or a unit above it.")
     elif to.pk in interested_staff_ids(locked):
         errors["to"] = _("This colleague has an interest in the complaint.")
@@ -761,7 +761,7 @@ def do_assign(
             )
     else:
         errors: dict[str, str] = {}
-        if not handler.is_active or not _serves(handler, locked.outlet):
+        if not handler.is_active or not serves(handler, locked.outlet):
             errors["handler"] = _("The colleague must work at the outlet or a unit above it.")
         if not handler.user.has_perm("complaints.change_complaint"):
             errors["handler"] = _("This colleague does not handle complaints.")
@@ -927,7 +927,7 @@ def do_record_decision(
         errors["root_cause"] = _("This code is retired; choose one in use.")
     if kind == Decision.Kind.REVIEW:
         first = locked.decisions.filter(kind=Decision.Kind.DECISION).order_by("-pk").first()
-        if not _above(staff, locked.outlet) or (
+        if not above(staff, locked.outlet) or (
             first is not None and first.decided_by_id == staff.pk
         ):
             errors["__all__"] = _(
@@ -974,7 +974,7 @@ def do_approve_decision(actor: Any, decision: Decision, *, expected_version: int
     if (
         staff.pk == locked.decided_by_id
         or staff.role not in MANAGERS
-        or not _serves(staff, locked.complaint.outlet)
+        or not serves(staff, locked.complaint.outlet)
     ):
         raise ValidationError(
             {"__all__": _("A manager responsible for the outlet approves, not the decider.")}

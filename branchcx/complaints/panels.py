@@ -61,7 +61,7 @@ def home_panel(user: Any) -> dict[str, Any] | None:
     scoped = access.complaints_for_user(user)
     urgent = scoped.filter(due_on__lte=today + timedelta(days=AT_RISK_DAYS))
     return {
-        "template": "complaints/panels/home.html",
+        "template": "complaints/panels/at_risk.html",
         "overdue": overdue(scoped, today).count(),
         "at_risk": due_soon(scoped, today).count(),
         "at_risk_days": AT_RISK_DAYS,

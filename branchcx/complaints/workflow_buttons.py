@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from branchcx.complaints import access
-from branchcx.complaints.actions import MANAGERS, TRANSITIONS, _above, _serves
+from branchcx.complaints.actions import MANAGERS, TRANSITIONS, above, serves
 from branchcx.complaints.models import (
     FINAL_STATES,
     OPEN_STATES,
@@ -127,7 +127,7 @@ def available_actions(user: Any, complaint: Complaint) -> list[dict[str, str]]:
         and not (flags["recused"] or flags["involved"])
         and me.role in MANAGERS
         and me.pk != decision.decided_by_id
-        and _serves(me, outlet)
+        and serves(me, outlet)
     ):  # fmt: skip
         add(_("Approve the decision"), "approve_decision", "primary", decision_id=decision.pk)
     if handles:
@@ -139,7 +139,7 @@ def available_actions(user: Any, complaint: Complaint) -> list[dict[str, str]]:
             if to == State.REVIEW_DECIDED and not ready(Decision.Kind.REVIEW):
                 continue
             add(str(TRANSITION_LABELS[to]), "transition", "primary", query=f"?to={to}")
-        if state == State.INVESTIGATING or (state == State.REVIEW_REQUESTED and _above(me, outlet)):
+        if state == State.INVESTIGATING or (state == State.REVIEW_REQUESTED and above(me, outlet)):
             review = state == State.REVIEW_REQUESTED
             kind = Decision.Kind.REVIEW if review else Decision.Kind.DECISION
             add(
@@ -156,7 +156,7 @@ def available_actions(user: Any, complaint: Complaint) -> list[dict[str, str]]:
         elif state in OPEN_STATES:
             first = complaint.allowed_days < 30
             if complaint.allowed_days < 60 and (
-                not first or (me.role in MANAGERS and _serves(me, outlet))
+                not first or (me.role in MANAGERS and serves(me, outlet))
             ):
                 add(_("Extend the deadline"), "extend")
             add(_("Pause the clock"), "pause")

@@ -686,7 +686,7 @@ def decision_letter(request: HttpRequest, uuid: Any, decision_id: int) -> HttpRe
             "decision": decision,
             "is_review": decision.kind == Decision.Kind.REVIEW,
             "complainant": complaint.complainant_name or (customer.name if customer else ""),
-            "bank_name": getattr(settings, "BRANCHCX_BANK_NAME", ""),
+            "bank_name": settings.BRANCHCX_BANK_NAME,
             "branch": outlet.parent,
             "outlet": outlet,
             "dated": timezone.localtime(decision.approved_at or decision.decided_at),

@@ -23,6 +23,12 @@ NAV: list[NavItem] = [
     NavItem(_("Home"), "home", None, "/home/"),
     NavItem(_("Customers"), "customers:list", "customers.view_customer", "/customers/"),
     NavItem(_("Complaints"), "complaints:list", "complaints.view_complaint", "/complaints/"),
+    NavItem(
+        _("Complaint settings"),
+        "complaints:ref_index",
+        "complaints.view_assignmentrule",
+        "/complaints/settings/",
+    ),
     NavItem(_("Organisation"), "org:branch_list", "org.view_branch", "/org/units/"),
     NavItem(_("Staff"), "org:staff_list", "org.view_staffprofile", "/org/staff/"),
     NavItem(_("Audit log"), "audit:event_list", "audit.view_auditevent", "/audit/"),
@@ -30,12 +36,11 @@ NAV: list[NavItem] = [
 
 
 def nav_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    visible = [i for i in NAV if i.permission is None or user.has_perm(i.permission)]
+    # the most specific section wins: /complaints/settings/ is not also "Complaints"
+    matching = [i for i in visible if current_path.startswith(i.section)]
+    active = max(matching, key=lambda i: len(i.section)) if matching else None
     return [
-        {
-            "label": item.label,
-            "url": reverse(item.url_name),
-            "active": current_path.startswith(item.section),
-        }
-        for item in NAV
-        if item.permission is None or user.has_perm(item.permission)
+        {"label": item.label, "url": reverse(item.url_name), "active": item is active}
+        for item in visible
     ]

@@ -16,7 +16,7 @@ def test_teller_home_shows_their_outlet_only(org):
 
 
 def test_branch_manager_home_shows_units_and_audit(org):
-    assert panels(org.manager_a) == ["unit.html", "team.html", "audit.html"]
+    assert panels(org.manager_a) == ["unit.html", "team.html", "at_risk.html", "audit.html"]
 
 
 def test_auditor_home_shows_network_and_audit(org):
@@ -24,7 +24,9 @@ def test_auditor_home_shows_network_and_audit(org):
 
 
 def test_head_office_home_shows_everything(org):
-    assert panels(org.head_office) == ["unit.html", "network.html", "team.html", "audit.html"]
+    assert panels(org.head_office) == [
+        "unit.html", "network.html", "team.html", "at_risk.html", "audit.html",
+    ]  # fmt: skip
 
 
 def test_navigation_follows_permissions(org):
@@ -32,6 +34,11 @@ def test_navigation_follows_permissions(org):
     auditor_nav = client_for(org.auditor).get(reverse("home")).context["nav_items"]
     assert reverse("audit:event_list") not in [i["url"] for i in teller_nav]
     assert reverse("audit:event_list") in [i["url"] for i in auditor_nav]
+
+
+def test_only_the_most_specific_section_is_highlighted(org):
+    nav = client_for(org.head_office).get(reverse("complaints:ref_index")).context["nav_items"]
+    assert [i["url"] for i in nav if i["active"]] == [reverse("complaints:ref_index")]
 
 
 def test_home_requires_sign_in(db):
