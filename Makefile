@@ -55,6 +55,7 @@ BENCH_PRESET ?= $(shell $(PYTHON) -c "import socket; socket.create_connection(('
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --preset $(BENCH_PRESET)
 	$(BIN)/python benchmarks/classifier.py
+	$(BIN)/python benchmarks/complaints_dashboard.py
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: $(STAMP)

@@ -42,6 +42,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -159,8 +160,51 @@ class DaysBetween(Func):
         )
 
 
+def _fixed_offset() -> int | None:
+    """Minutes east of UTC of the bank's time zone, when it has kept one offset all of this
+    year and last (Asia/Shanghai has had no daylight saving since 1991); else None."""
+    zone = timezone.get_default_timezone()
+    year = timezone.now().year
+    offsets = {
+        datetime(y, m, 1, tzinfo=zone).utcoffset() for y in (year - 1, year) for m in (1, 4, 7, 10)
+    }
+    if len(offsets) != 1 or None in offsets:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) // 60  # type: ignore[union-attr]
+
+
+class LocalDate(TruncDate):
+    """The day in the bank's time zone of a stored time. SQLite would convert every value
+    in Python (a user-defined function); with a fixed offset, its own date() does it."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        minutes = _fixed_offset()
+        if minutes is None:
+            return self.as_sql(compiler, connection)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, %s)", (*params, f"{minutes:+d} minutes")
+
+
+class LocalMonth(TruncMonth):
+    """The first day of the month in the bank's time zone of a stored time, as a date."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        minutes = _fixed_offset()
+        if minutes is None:
+            return self.as_sql(compiler, connection)
+        sql, params = compiler.compile(self.lhs)
+        return f"strftime(%s, {sql}, %s)", ("%Y-%m-01", *params, f"{minutes:+d} minutes")
+
+
 def _local_date(expression: Any) -> TruncDate:
-    return TruncDate(expression, tzinfo=timezone.get_default_timezone())
+    return LocalDate(expression, tzinfo=timezone.get_default_timezone())
+
+
+def _local_month(expression: Any) -> TruncMonth:
+    return LocalMonth(expression, tzinfo=timezone.get_default_timezone(), output_field=DateField())
 
 
 def _counted(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
@@ -181,24 +225,24 @@ def _decision_days(complaints: QuerySet[Complaint]) -> Subquery:
     return Subquery(inner.values("days"), output_field=IntegerField())
 
 
-def _decision_band(complaints: QuerySet[Complaint]) -> Subquery:
-    """15, 30 or 60 (the smallest regulatory limit the first decision came within), 61 for
-    longer, None while undecided: computed inside the subquery so the outer query reads it
-    once per complaint."""
+def _decision_fortnights(complaints: QuerySet[Complaint]) -> Subquery:
+    """Which 15-day stretch after receipt the first decision fell in (0 or 1: within 15 days,
+    2: within 30, 3 or 4: within 60, more: later), None while undecided. A single
+    arithmetic expression, so the day count is computed once per complaint (SQLite converts
+    time zones in Python, once per call) and the grouped result stays small."""
     first = Min("decisions__decided_at", filter=Q(decisions__kind=Decision.Kind.DECISION))
-    inner = (
-        _each(complaints, first=first)
-        .annotate(days=DaysBetween(_local_date("first"), _local_date("received_at")))
-        .annotate(
-            band=Case(
-                *(When(days__lte=limit, then=Value(limit)) for limit in REGULATOR_DAYS),
-                When(days__isnull=False, then=Value(OVER_60)),
-                default=None,
-                output_field=IntegerField(),
-            )
-        )
+    inner = _each(complaints, first=first).annotate(
+        stretch=(DaysBetween(_local_date("first"), _local_date("received_at")) + Value(14))
+        / Value(15)
     )
-    return Subquery(inner.values("band"), output_field=IntegerField())
+    return Subquery(inner.values("stretch"), output_field=IntegerField())
+
+
+def _band(stretch: int | None) -> int | None:
+    """The smallest regulatory limit (15, 30, 60 days) a 15-day stretch lies within."""
+    if stretch is None:
+        return None
+    return next((limit for limit in REGULATOR_DAYS if stretch * 15 <= limit), OVER_60)
 
 
 def _regulatory_verdict(complaints: QuerySet[Complaint], today: date) -> Subquery:
@@ -208,7 +252,7 @@ def _regulatory_verdict(complaints: QuerySet[Complaint], today: date) -> Subquer
     first = Min(
         "decisions__decided_at",
         filter=Q(decisions__kind=Decision.Kind.DECISION)
-        & Q(decisions__decided_at__date__gte=F("clock_started_on")),
+        & Q(GreaterThanOrEqual(_local_date("decisions__decided_at"), F("clock_started_on"))),
     )
     pause_days = DaysBetween(
         Coalesce("pauses__ended_on", Value(today, output_field=DateField())),
@@ -324,11 +368,7 @@ def volume_by_month(complaints: QuerySet[Complaint], start: date, end: date) -> 
     """Complaints received per calendar month of the period (months without any included)."""
     rows = (
         in_period(complaints, start, end)
-        .annotate(
-            month=TruncMonth(
-                "received_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()
-            )
-        )
+        .annotate(month=_local_month("received_at"))
         .values("month")
         .annotate(count=Count("pk"), major=Count("pk", filter=Q(is_major=True)))
     )
@@ -436,9 +476,7 @@ def time_to_decision(complaints: QuerySet[Complaint]) -> list[DecisionTimes]:
     base = _counted(complaints)
     rows = (
         base.annotate(
-            month=TruncMonth(
-                "received_at", tzinfo=timezone.get_default_timezone(), output_field=DateField()
-            ),
+            month=_local_month("received_at"),
             days=_decision_days(base),
         )
         .values("month", "days")
@@ -743,15 +781,15 @@ def regulator_counts(complaints: QuerySet[Complaint], start: date, end: date) ->
     receipt (cumulative: a decision in 10 days counts in all three)."""
     base = in_period(complaints, start, end)
     rows = (
-        base.annotate(band=_decision_band(base))
-        .values(*_names("business"), *_names("cause"), *_names("channel"), "is_major", "band")
+        base.annotate(stretch=_decision_fortnights(base))
+        .values(*_names("business"), *_names("cause"), *_names("channel"), "is_major", "stretch")
         .annotate(count=Count("pk"))
     )
     counts = RegulatorCounts(Period(start, end))
     for row in rows:
         key = (_code(row, "business"), _code(row, "cause"), _code(row, "channel"))
         counts.cells.setdefault(key, Tally()).add(
-            row["count"], major=row["is_major"], band=row["band"]
+            row["count"], major=row["is_major"], band=_band(row["stretch"])
         )
     return counts
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver, resolve
+from django.urls import resolve
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -292,7 +292,7 @@ def test_a_bad_period_shows_a_clear_error(org, known):
     )
     assert response.status_code == 400
     assert "The period must end on or after the day it starts." in response.content.decode()
-    too_long = client_for(org.manager_a).get(
+    too_long = english_client(org.manager_a).get(
         DASHBOARD, {"start": "2024-01-01", "end": "2026-01-01"}
     )
     assert "choose at most 366 (one year)" in too_long.content.decode()
@@ -406,23 +406,15 @@ def test_export_of_a_bad_period_goes_back_to_the_dashboard_with_the_error(org, k
 # --- the API -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=False)
-def statistics_route_first():
-    """Resolve the statistics route before the complaints router's ``/complaints/{uuid}``
-    (see ``test_statistics_route_is_not_taken_for_a_complaint_uuid``)."""
-    api_patterns = next(
-        p for p in get_resolver().url_patterns if str(p.pattern) == "api/v1/"
-    ).url_patterns
-    before = list(api_patterns)
-    ours = [p for p in api_patterns if str(p.pattern) == "complaints/statistics"]
-    api_patterns[:] = ours + [p for p in api_patterns if p not in ours]
-    yield
-    api_patterns[:] = before
+def english_api_client(user) -> Client:
+    client = api_client_for(user)
+    client.cookies["django_language"] = "en"
+    return client
 
 
-def test_api_counts_per_code_with_names(org, known, statistics_route_first):
+def test_api_counts_per_code_with_names(org, known):
     start, end = period()
-    response = api_client_for(org.manager_a).get(
+    response = english_api_client(org.manager_a).get(
         API, {"start": start, "end": end, "group_by": "cause"}
     )
     assert response.status_code == 200
@@ -436,15 +428,15 @@ def test_api_counts_per_code_with_names(org, known, statistics_route_first):
     }  # fmt: skip
 
 
-def test_api_groups_by_outlet_within_the_scope(org, known, statistics_route_first):
+def test_api_groups_by_outlet_within_the_scope(org, known):
     head = api_client_for(org.head_office).get(API, {"group_by": "outlet"}).json()
     assert [(c["code"], c["count"]) for c in head["counts"]] == [("SH0101", 3), ("ZJ0101", 1)]
     branch_b = api_client_for(org.manager_b).get(API, {"group_by": "outlet"}).json()
     assert [(c["code"], c["count"]) for c in branch_b["counts"]] == [("ZJ0101", 1)]
 
 
-def test_api_refuses_a_bad_period_and_a_bad_grouping(org, known, statistics_route_first):
-    client = api_client_for(org.manager_a)
+def test_api_refuses_a_bad_period_and_a_bad_grouping(org, known):
+    client = english_api_client(org.manager_a)
     backwards = client.get(API, {"start": "2026-03-01", "end": "2026-02-01"})
     assert backwards.status_code == 422
     assert backwards.json()["errors"] == {
@@ -454,18 +446,45 @@ def test_api_refuses_a_bad_period_and_a_bad_grouping(org, known, statistics_rout
     assert client.get(API, {"group_by": "colour"}).status_code == 422
 
 
-def test_api_needs_a_token_and_the_view_permission(org, known, statistics_route_first):
+def test_api_needs_a_token_and_the_view_permission(org, known):
     assert Client().get(API).status_code == 401
     # (a session works for reading too; a user without a role cannot create a token)
     assert client_for(without_complaints(org)).get(API).status_code == 403
 
 
 def test_statistics_route_is_not_taken_for_a_complaint_uuid():
-    """``GET /complaints/{uuid}`` (a ``str`` parameter) is registered before this router and
-    matches "statistics" first. Fixed by registering the statistics router before the
-    complaints router in ``branchcx/api.py`` (or by ``{uuid:uuid}`` paths there); until
-    then the tests above put the route first themselves (``statistics_route_first``)."""
-    match = resolve(API)
-    if match.func.__name__ == "complaint_statistics" or "statistics" in str(match.route):
-        return
-    pytest.xfail("GET /api/v1/complaints/statistics is shadowed by /complaints/{uuid}")
+    # the statistics router is registered before the complaints router's /complaints/{uuid}
+    assert resolve(API).route == "api/v1/complaints/statistics"
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_dashboard_charts_draw_under_the_csp(page, live_org) -> None:
+    import re
+
+    from playwright.sync_api import expect
+
+    from branchcx.testing import PASSWORD
+
+    # given: two complaints, one of them decided
+    customer = make_customer(live_org, "C7101", live_org.sh0101)
+    decided = register(live_org, customer, cause=code("cause", "07"))
+    advance(live_org, decided, "accepted", "investigating", "decided")
+    register(live_org, customer, business=code("business", "01"), card_reason=None)
+
+    # when
+    page.goto("/login/")
+    page.locator("#id_username").fill(live_org.manager_a.get_username())
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+    page.goto(DASHBOARD)
+
+    # then: every chart is drawn (a CSP violation or script error fails the test)
+    for chart in ("#chart-volume", "#chart-heatmap", "#chart-times", "#chart-rates"):
+        expect(page.locator(chart)).to_have_attribute("data-ready", "1")
+        expect(page.locator(f"{chart} canvas").first).to_be_visible()
+    expect(page.locator("#stat-total")).to_have_text("2")
+    expect(page.locator("#table-repeats")).to_contain_text("C7101")
