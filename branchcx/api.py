@@ -193,5 +193,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/", customers_router)
-api.add_router("/", complaints_router)
+# /complaints/statistics before /complaints/{uuid}, which would otherwise take it
 api.add_router("/", complaint_stats_router)
+api.add_router("/", complaints_router)

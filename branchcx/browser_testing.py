@@ -308,7 +308,33 @@ def page(
         )
 
 
+# Data migrations that load reference data (module, function): a transactional test empties
+# every table when it ends, so each browser test loads them again when they are missing.
+REFERENCE_DATA = [
+    ("branchcx.customers.migrations.0002_reference_data", "load", "customers.Product"),
+    ("branchcx.complaints.migrations.0002_reference_data", "load", "complaints.Classification"),
+    (
+        "branchcx.complaints.migrations.0005_handling_guidance",
+        "seed",
+        "complaints.HandlingGuidance",
+    ),
+]
+
+
+def _reload_reference_data() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    for module, function, model in REFERENCE_DATA:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, connection.schema_editor())
+
+
 @pytest.fixture
 def live_org(transactional_db: None) -> Org:
-    """The personas of ``branchcx.testing``, committed so that the live server sees them."""
+    """The personas of ``branchcx.testing``, committed so that the live server sees them,
+    with the migrations' reference data (products, complaint codes, guidance)."""
+    _reload_reference_data()
     return build_org()
