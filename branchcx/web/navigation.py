@@ -24,6 +24,12 @@ NAV: list[NavItem] = [
     NavItem(_("Customers"), "customers:list", "customers.view_customer", "/customers/"),
     NavItem(_("Complaints"), "complaints:list", "complaints.view_complaint", "/complaints/"),
     NavItem(
+        _("Complaint reports"),
+        "complaints:dashboard",
+        "complaints.view_complaint",
+        "/complaints/reports/",
+    ),
+    NavItem(
         _("Complaint settings"),
         "complaints:ref_index",
         "complaints.view_assignmentrule",
