@@ -861,9 +861,14 @@ def do_record_notification(
     content: str,
     proof: str,
     sent_at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Notification:
-    """Keep the proof of telling the customer: what, when, how, and the reference."""
+    """Keep the proof of telling the customer: what, when, how, and the reference. It adds
+    a record without changing the complaint; with ``expected_version`` (a form the user
+    filled in) it is refused all the same if the complaint changed since they opened it."""
     require_perm(actor, "complaints.change_complaint")
+    if expected_version is not None:
+        complaint = _locked(actor, complaint, expected_version)
     staff = _handler(actor, complaint)
     now = timezone.now()
     sent_at = sent_at or now
@@ -991,12 +996,21 @@ def do_approve_decision(actor: Any, decision: Decision, *, expected_version: int
 
 @transaction.atomic
 def do_record_revisit(
-    actor: Any, revisit: Revisit, *, method: str, satisfaction: int, note: str
+    actor: Any,
+    revisit: Revisit,
+    *,
+    method: str,
+    satisfaction: int,
+    note: str,
+    expected_version: int | None = None,
 ) -> Revisit:
     """Record the call-back. An unsatisfied customer (2 or less) reopens the complaint: it
-    goes back to investigation with a new 15-day clock, on its timeline."""
+    goes back to investigation with a new 15-day clock, on its timeline. With
+    ``expected_version``, refused if the complaint changed since the user opened it."""
     require_perm(actor, "complaints.add_complaint")
     _staff(actor)
+    if expected_version is not None:
+        _locked(actor, revisit.complaint, expected_version)
     locked = Revisit.objects.select_for_update().get(pk=revisit.pk)
     errors: dict[str, str] = {}
     if locked.done_at is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -81,10 +82,8 @@ def filter_complaints(user: Any, qs: Any, filters: dict[str, str]) -> Any:
 
 
 def _valid_uuid(value: str) -> bool:
-    import uuid
-
     try:
-        uuid.UUID(value)
+        UUID(value)
     except ValueError:
         return False
     return True

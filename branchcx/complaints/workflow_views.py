@@ -97,14 +97,6 @@ def _back(complaint: Complaint) -> HttpResponse:
     return redirect("complaints:detail", uuid=complaint.uuid)
 
 
-def _same_version(form: Any, complaint: Complaint) -> None:
-    """For actions that take no version (they add a record rather than change the
-    complaint): refuse all the same when the complaint changed since the user opened it,
-    so what is recorded matches what the user saw."""
-    if form.cleaned_data["version"] != complaint.version:
-        raise ConflictError
-
-
 def _attempt(form: Any, call: Callable[[], Any]) -> tuple[bool, Any]:
     """Run the action; its errors land on the form. An edit conflict is said in the words
     of a complaint, and flags the form so the page offers to reload."""
@@ -437,15 +429,14 @@ def notification(request: HttpRequest, uuid: Any) -> HttpResponse:
     form = NotificationForm(_data(request), complaint=complaint)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-
-        def call() -> Any:
-            _same_version(form, complaint)
-            return actions.do_record_notification(
+        ok, _notice = _attempt(
+            form,
+            lambda: actions.do_record_notification(
                 request.user, complaint, kind=data["kind"], method=data["method"],
                 content=data["content"], proof=data["proof"], sent_at=data["sent_at"],
-            )  # fmt: skip
-
-        ok, _notice = _attempt(form, call)
+                expected_version=data["version"],
+            ),
+        )  # fmt: skip
         if ok:
             return _done(request, complaint, _("The notification of the customer is recorded."))
     return _page(
@@ -583,15 +574,14 @@ def revisit(request: HttpRequest, uuid: Any, revisit_id: int) -> HttpResponse:
     form = RevisitForm(_data(request), complaint=complaint)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-
-        def call() -> Any:
-            _same_version(form, complaint)
-            return actions.do_record_revisit(
+        ok, _done_revisit = _attempt(
+            form,
+            lambda: actions.do_record_revisit(
                 request.user, call_back, method=data["method"],
                 satisfaction=data["satisfaction"], note=data["note"],
-            )  # fmt: skip
-
-        ok, _done_revisit = _attempt(form, call)
+                expected_version=data["version"],
+            ),
+        )  # fmt: skip
         if ok:
             reopened = (
                 data["satisfaction"] <= actions.UNSATISFIED and complaint.state == State.CLOSED
