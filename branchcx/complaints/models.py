@@ -441,6 +441,7 @@ class AssignmentRule(models.Model):
         "org.StaffProfile", verbose_name=_("complaint officers"), related_name="+"
     )
     is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     scope_field = "unit"
     objects = ScopedManager()

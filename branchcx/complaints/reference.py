@@ -687,7 +687,10 @@ def do_update_rule(
     business: Classification | None,
     officers: list[StaffProfile],
     is_active: bool,
+    expected_version: int | None = None,
 ) -> AssignmentRule:
+    """Change a rule. Given the version the editor saw, a rule changed by someone else since
+    is not overwritten: the editor is told to reload."""
     require_perm(actor, "complaints.change_assignmentrule")
     locked = (
         AssignmentRule.objects.visible_to(actor)
@@ -695,6 +698,8 @@ def do_update_rule(
         .select_related("unit", "business")
         .get(pk=rule.pk)
     )
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError
     before_officers = sorted(locked.officers.values_list("employee_no", flat=True))
     after_officers = sorted(o.employee_no for o in officers)
     changed = []
@@ -714,6 +719,7 @@ def do_update_rule(
     elif officers:
         _check_officers(locked.unit, officers)
     locked.business, locked.is_active = business, is_active
+    locked.version += 1
     locked.save()
     if "officers" in changed:
         locked.officers.set(officers)
@@ -741,7 +747,8 @@ def do_deactivate_rule(actor: Any, rule: AssignmentRule) -> AssignmentRule:
     if not locked.is_active:
         return locked
     locked.is_active = False
-    locked.save(update_fields=["is_active"])
+    locked.version += 1
+    locked.save(update_fields=["is_active", "version"])
     record(
         Action.CHANGE,
         actor=actor,

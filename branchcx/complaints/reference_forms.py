@@ -153,6 +153,7 @@ class RuleForm(forms.Form):
         error_messages={"required": _("Choose at least one complaint officer.")},
     )
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, categories: Any, officers: Any, editing: bool = False, **kwargs: Any
@@ -164,6 +165,7 @@ class RuleForm(forms.Form):
         self.fields["officers"].to_field_name = "uuid"  # type: ignore[attr-defined]
         if not editing:
             del self.fields["is_active"]
+            del self.fields["version"]
 
 
 class CalendarDayForm(forms.Form):

@@ -591,6 +591,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
                     business=form.cleaned_data["business"],
                     officers=list(form.cleaned_data["officers"]),
                     is_active=form.cleaned_data["is_active"],
+                    expected_version=form.cleaned_data["version"],
                 ),
             )
             if saved:
@@ -602,6 +603,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
                 "business": rule.business.code if rule.business else "",
                 "officers": [str(u) for u in rule.officers.values_list("uuid", flat=True)],
                 "is_active": rule.is_active,
+                "version": rule.version,
             },
             categories=categories,
             officers=officers,

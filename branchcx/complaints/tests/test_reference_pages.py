@@ -526,7 +526,12 @@ def test_rules_of_another_branch_are_invisible_and_404(org, officers):
     listed = client_for(org.manager_b).get(url("ref_rules"))
     assert list(listed.context["page"]) == []
     assert list(client_for(org.manager_a).get(url("ref_rules")).context["page"]) == [rule]
-    data = {"business": "", "officers": [str(officers["a"].uuid)], "is_active": "on"}
+    data = {
+        "business": "",
+        "officers": [str(officers["a"].uuid)],
+        "is_active": "on",
+        "version": "1",
+    }
     assert_scope_rules(
         url("ref_rule_edit", rule.pk),
         method="post",
@@ -551,7 +556,7 @@ def test_a_manager_changes_officers_and_stops_a_rule(org, officers):
     assert re.search(rf'value="{officers["a"].uuid}"[^>]*checked', page.content.decode())
     client.post(
         url("ref_rule_edit", rule.pk),
-        {"business": "", "officers": [str(second.uuid)], "is_active": "on"},
+        {"business": "", "officers": [str(second.uuid)], "is_active": "on", "version": "1"},
     )
     assert list(rule.officers.all()) == [second]
     client.post(url("ref_rule_deactivate", rule.pk))
@@ -562,6 +567,30 @@ def test_a_manager_changes_officers_and_stops_a_rule(org, officers):
     # stopped rules leave the default list but can be shown
     assert list(client.get(url("ref_rules")).context["page"]) == []
     assert list(client.get(url("ref_rules") + "?inactive=1").context["page"]) == [rule]
+
+
+def test_two_managers_editing_one_rule_cannot_both_win(org, officers):
+    # given: a rule both managers of branch A opened at version 1
+    second = officer(org, "officer_a2", org.sh01, 32)
+    rule = AssignmentRule.objects.create(unit=org.sh0101)
+    rule.officers.set([officers["a"]])
+    first = client_for(org.manager_a)
+    assert 'name="version" value="1"' in first.get(url("ref_rule_edit", rule.pk)).content.decode()
+    saved = first.post(
+        url("ref_rule_edit", rule.pk),
+        {"business": "", "officers": [str(second.uuid)], "is_active": "on", "version": "1"},
+    )
+    assert saved.status_code == 302
+    # when: the other save, based on version 1, arrives second
+    late = english(org.manager_a).post(
+        url("ref_rule_edit", rule.pk),
+        {"business": "", "officers": [str(officers["a"].uuid)], "is_active": "on", "version": "1"},
+    )
+    # then: it is refused with a reason and the first change stands
+    assert late.status_code == 200
+    assert "changed" in str(late.context["form"].non_field_errors()).lower()
+    rule.refresh_from_db()
+    assert (rule.version, list(rule.officers.all())) == (2, [second])
 
 
 # --- bank calendar -----------------------------------------------------------------------------
