@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -155,13 +155,26 @@ def _handler(actor: Any, complaint: Complaint) -> StaffProfile:
     return staff
 
 
-def _restart_clock(complaint: Complaint, on: date) -> list[str]:
-    """New facts or a reopening: 15 days again from ``on``. An open pause ends that day, the
-    escalation and the internal targets start over. Returns the fields changed."""
+def _end_pause(complaint: Complaint, actor: Any, on: date, why: str) -> None:
+    """End a running pause on ``on`` (never before it started), on the timeline as a resume
+    with the reason: appraisal or mediation time is never ended silently."""
+    running = ClockPause.objects.filter(complaint=complaint, ended_on__isnull=True).first()
+    if running is None:
+        return
+    ended_on = max(on, running.started_on)
+    ClockPause.objects.filter(pk=running.pk).update(ended_on=ended_on)
+    _note(complaint, actor, TimelineEntry.Kind.RESUME, on=ended_on.isoformat(), because=why)
+
+
+def _restart_clock(complaint: Complaint, on: date, actor: Any = None) -> list[str]:
+    """New facts or a reopening: 15 days again from ``on``. A running pause ends that day
+    (recorded), the internal targets start over, and so does the escalation, except a major
+    complaint's, which stays with head office. Returns the fields changed."""
     clock = complaint.clock.restart(on)
-    ClockPause.objects.filter(complaint=complaint, ended_on__isnull=True).update(ended_on=on)
+    _end_pause(complaint, actor, on, "clock_restarted")
     complaint.clock_started_on, complaint.allowed_days = clock.started_on, clock.allowed_days
-    complaint.escalation, complaint.escalated_at = Escalation.NONE, None
+    if not complaint.is_major:
+        complaint.escalation, complaint.escalated_at = Escalation.NONE, None
     target = ServiceTarget.objects.filter(priority=complaint.priority).first()
     if target:
         complaint.resolve_by = add_working_hours(
@@ -176,7 +189,12 @@ def due_on(complaint: Complaint, today: date) -> date | None:
     if complaint.state == State.REVIEW_REQUESTED:
         requested = complaint.timeline.filter(to_state=State.REVIEW_REQUESTED).order_by("-at")
         entry = requested.first()
-        return review_decision_deadline(timezone.localdate(entry.at) if entry else today)
+        if entry is None:
+            return review_decision_deadline(today)
+        asked = entry.detail.get("requested_on")  # the day the customer asked, if recorded
+        return review_decision_deadline(
+            date.fromisoformat(asked) if asked else timezone.localdate(entry.at)
+        )
     if complaint.state not in OPEN_STATES:
         return None
     clock = complaint.clock
@@ -238,6 +256,12 @@ def do_register_complaint(
         and any(not s.is_active or not serves(s, outlet) for s in staff_involved)
     ):
         errors["staff_involved"] = _("Name staff who work at the outlet or a unit above it.")
+    if staff_involved and staff in staff_involved:
+        # first-contact ownership would make them the owner of a complaint about themselves
+        errors["staff_involved"] = _(
+            "You are named in this complaint: ask a colleague to register it, so that it is "
+            "not yours to handle."
+        )
     if intake_channel == IntakeChannel.REGULATOR and not regulator_reference.strip():
         errors["regulator_reference"] = _("Give the regulator's reference for a transfer.")
     if received_at > now:
@@ -316,20 +340,27 @@ def do_register_complaint(
     return complaint
 
 
+RESTARTS = (TimelineEntry.Kind.REOPENED, TimelineEntry.Kind.NEW_FACTS)
+
+
 def _final_decision(complaint: Complaint, to_state: str) -> bool:
     kind = Decision.Kind.REVIEW if to_state == State.REVIEW_DECIDED else Decision.Kind.DECISION
     latest = complaint.decisions.filter(kind=kind).order_by("-decided_at", "-pk").first()
-    reopened = complaint.timeline.filter(kind=TimelineEntry.Kind.REOPENED).order_by("-at").first()
-    if latest is None or (reopened is not None and latest.decided_at < reopened.at):
-        return False  # none yet, or only one from before the complaint was reopened
+    restarted = complaint.timeline.filter(kind__in=RESTARTS).order_by("-at").first()
+    if latest is None or (restarted is not None and latest.decided_at < restarted.at):
+        return False  # none yet, or only one from before new facts or a reopening
     return latest.is_final
 
 
 def _told_since_decision(complaint: Complaint, kind: str = Decision.Kind.DECISION) -> bool:
-    """Whether the customer was told of the latest (review) decision, with proof."""
+    """Whether the customer was told of the latest (review) decision, with proof, once it
+    was final: a notice sent while large compensation awaited approval does not count."""
     decision = complaint.decisions.filter(kind=kind).order_by("-decided_at", "-pk").first()
+    if decision is None:
+        return False
+    since = max(decision.decided_at, decision.approved_at or decision.decided_at)
     notices = complaint.notifications.filter(kind=kind)  # the two Kind enums share values
-    return decision is not None and notices.filter(sent_at__gte=decision.decided_at).exists()
+    return notices.filter(sent_at__gte=since).exists()
 
 
 def open_duplicates(complaint: Complaint) -> list[Complaint]:
@@ -346,8 +377,16 @@ def open_duplicates(complaint: Complaint) -> list[Complaint]:
 
 @transaction.atomic
 def do_transition(
-    actor: Any, complaint: Complaint, to_state: str, *, expected_version: int, reason: str = ""
+    actor: Any,
+    complaint: Complaint,
+    to_state: str,
+    *,
+    expected_version: int,
+    reason: str = "",
+    requested_on: date | None = None,
 ) -> Complaint:
+    """Move the complaint to ``to_state``. ``requested_on`` is the day the customer asked for
+    a review (a letter keyed in later still counts from when it was written); default today."""
     require_perm(actor, "complaints.change_complaint")
     locked = _locked(actor, complaint, expected_version)
     _handler(actor, locked)
@@ -363,13 +402,8 @@ def do_transition(
         )
     if to_state in NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
-    if locked.clock.is_paused:
-        if to_state == State.DECIDED:
-            raise ValidationError({"state": _("Resume the clock before deciding.")})
-        # withdrawing ends the appraisal or mediation with the complaint
-        ClockPause.objects.filter(complaint=locked, ended_on__isnull=True).update(
-            ended_on=timezone.localdate()
-        )
+    if locked.clock.is_paused and to_state == State.DECIDED:
+        raise ValidationError({"state": _("Resume the clock before deciding.")})
     if to_state in (State.DECIDED, State.REVIEW_DECIDED) and not _final_decision(locked, to_state):
         raise ValidationError(
             {"state": _("Record the decision first (approved, where the policy asks for it).")}
@@ -388,26 +422,43 @@ def do_transition(
             .order_by("-sent_at")
             .first()
         )  # the decision's notification starts the 30-day window
+        requested_on = requested_on or timezone.localdate()
+        if requested_on > timezone.localdate():
+            raise ValidationError({"requested_on": _("This day has not come yet.")})
         if notice is not None:
+            if requested_on < timezone.localdate(notice.sent_at):
+                raise ValidationError(
+                    {"requested_on": _("A review is asked for after the decision was told.")}
+                )
             try:
-                check_review_request(timezone.localdate(notice.sent_at), timezone.localdate())
+                check_review_request(timezone.localdate(notice.sent_at), requested_on)
             except ClockError as exc:
                 raise ValidationError({"state": str(exc)}) from None
+    if to_state == State.WITHDRAWN:
+        _end_pause(locked, actor, timezone.localdate(), "withdrawn")
     before = locked.state
     locked.state = to_state
     fields = ["state"]
     if locked.responded_at is None and before == State.REGISTERED:
         locked.responded_at = timezone.now()  # accepting (or withdrawing) answers first
         fields.append("responded_at")
-    _bump(locked, *fields)
-    _note(
-        locked, actor, TimelineEntry.Kind.TRANSITION, reason, from_state=before, to_state=to_state
-    )
+    if to_state == State.REVIEW_REQUESTED and not locked.is_major:
+        # the review has its own deadline: escalated afresh if it is missed
+        locked.escalation, locked.escalated_at = Escalation.NONE, None
+        fields += ["escalation", "escalated_at"]
+    detail = {}
+    if to_state == State.REVIEW_REQUESTED and requested_on is not None:
+        detail["requested_on"] = requested_on.isoformat()
+    _note(locked, actor, TimelineEntry.Kind.TRANSITION, reason, from_state=before,
+          to_state=to_state, **detail)  # fmt: skip
+    _bump(locked, *fields)  # after the entry: the review's due day reads its request day
     if to_state == State.CLOSED:
+        interested = interested_staff_ids(locked)
         Revisit.objects.create(
             complaint=locked,
             due_on=add_working_days(timezone.localdate(), REVISIT_WORKING_DAYS, bank_overrides()),
-            assigned_to=locked.owner,
+            # nobody calls back about a complaint they have an interest in
+            assigned_to=locked.owner if locked.owner_id not in interested else locked.handler,
         )
     return locked
 
@@ -448,6 +499,12 @@ def do_merge(
         raise ValidationError({"state": _("Only a newly filed complaint can be merged.")})
     if locked.customer_id is None or locked.customer_id != target.customer_id:
         raise ValidationError({"into": _("Both complaints must be the same customer's.")})
+    if locked.received_at < target.received_at:
+        # merging the earlier complaint into a later one would move its deadline away
+        raise ValidationError(
+            {"into": _("Merge the later complaint into the earlier one, not the other way.")}
+        )
+    _end_pause(locked, actor, timezone.localdate(), "merged")
     before = locked.state
     locked.state, locked.merged_into = State.MERGED, target
     _bump(locked, "state", "merged_into")
@@ -455,7 +512,7 @@ def do_merge(
           into=target.number)  # fmt: skip
     if new_facts:
         restart_on = max(timezone.localdate(locked.received_at), target.clock_started_on)
-        _bump(target, *_restart_clock(target, restart_on))
+        _bump(target, *_restart_clock(target, restart_on, actor))
         _note(target, actor, TimelineEntry.Kind.NEW_FACTS, from_number=locked.number,
               clock_started_on=restart_on.isoformat())  # fmt: skip
     else:
@@ -514,7 +571,9 @@ def do_extend(
         raise ValidationError(errors)
     try:
         clock = locked.clock.extend(
-            approved_by_higher_level=staff.role in MANAGERS and above(staff, locked.outlet)
+            approved_by_higher_level=staff.role in MANAGERS
+            and above(staff, locked.outlet)
+            and _above_first_extension(locked, staff)
         )
     except ClockError as exc:
         raise ValidationError({"allowed_days": str(exc)}) from None
@@ -533,6 +592,28 @@ def do_extend(
     return locked
 
 
+def _above_first_extension(complaint: Complaint, staff: StaffProfile) -> bool:
+    """Whether ``staff`` works at a level above whoever approved the first extension (since
+    the clock last started): the further extension is the higher level's own decision."""
+    extensions = complaint.timeline.filter(kind=TimelineEntry.Kind.EXTENSION).exclude(actor=None)
+    restarted = complaint.timeline.filter(kind__in=RESTARTS).order_by("-at").first()
+    if restarted is not None:
+        extensions = extensions.filter(at__gt=restarted.at)
+    first = extensions.order_by("at", "pk").first()
+    if first is None:
+        return True
+    approver = StaffProfile.objects.filter(user_id=first.actor_id).select_related("branch").first()
+    if approver is None:
+        return True
+    return approver.branch.path.startswith(staff.branch.path) and approver.branch_id != (
+        staff.branch_id
+    )
+
+
+PAUSE_BACKDATE_DAYS = 3  # a pause is recorded promptly: at most this many days after it began
+PAUSABLE = (State.REGISTERED, State.ACCEPTED, State.INVESTIGATING)
+
+
 @transaction.atomic
 def do_pause(
     actor: Any,
@@ -549,10 +630,19 @@ def do_pause(
     _handler(actor, locked)
     today = timezone.localdate()
     on = on or today
-    if locked.state not in OPEN_STATES:
-        raise ValidationError({"state": _("Only a running clock can be paused.")})
+    if locked.state not in PAUSABLE:
+        raise ValidationError(
+            {"state": _("Only a complaint still being investigated can be paused.")}
+        )
     if on > today:
         raise ValidationError({"on": _("A pause is recorded when it starts, not before.")})
+    if locked.clock.days_left(today) < 0:
+        raise ValidationError({"on": _("The deadline has passed; a pause cannot undo a breach.")})
+    if on < today - timedelta(days=PAUSE_BACKDATE_DAYS):
+        raise ValidationError(
+            {"on": _("Record a pause within %(days)d days of its start.")
+             % {"days": PAUSE_BACKDATE_DAYS}}
+        )  # fmt: skip
     if locked.clock.deadline(on) < on:
         raise ValidationError({"on": _("The deadline had already passed on that day.")})
     if reason not in PauseReason.__members__.values():
@@ -750,6 +840,7 @@ def do_assign(
     """Assign the handler by the rules, or (a manager's override) to the officer given."""
     require_perm(actor, "complaints.change_complaint")
     locked = _locked(actor, complaint, expected_version)
+    staff = _handler(actor, locked)
     rule = None
     if handler is None:
         rule = rule_for(locked)
@@ -761,6 +852,8 @@ def do_assign(
             )
     else:
         errors: dict[str, str] = {}
+        if staff.role not in MANAGERS:
+            errors["__all__"] = _("Choosing the handler yourself is a manager's decision.")
         if not handler.is_active or not serves(handler, locked.outlet):
             errors["handler"] = _("The colleague must work at the outlet or a unit above it.")
         if not handler.user.has_perm("complaints.change_complaint"):
@@ -931,10 +1024,14 @@ def do_record_decision(
     if not root_cause.is_active:
         errors["root_cause"] = _("This code is retired; choose one in use.")
     if kind == Decision.Kind.REVIEW:
-        first = locked.decisions.filter(kind=Decision.Kind.DECISION).order_by("-pk").first()
-        if not above(staff, locked.outlet) or (
-            first is not None and first.decided_by_id == staff.pk
-        ):
+        first = (
+            locked.decisions.filter(kind=Decision.Kind.DECISION)
+            .select_related("decided_by__branch")
+            .order_by("-pk")
+            .first()
+        )
+        first_unit = first.decided_by.branch if first is not None else locked.outlet
+        if not above(staff, locked.outlet) or not above(staff, first_unit):
             errors["__all__"] = _(
                 "A review is decided at the level above the outlet, by someone other than "
                 "the first decider."
@@ -976,10 +1073,11 @@ def do_approve_decision(actor: Any, decision: Decision, *, expected_version: int
             {"__all__": _("This decision was replaced or the complaint has moved on.")}
         )
     _check_not_interested(staff, complaint)
+    reach = above if locked.kind == Decision.Kind.REVIEW else serves
     if (
         staff.pk == locked.decided_by_id
         or staff.role not in MANAGERS
-        or not serves(staff, locked.complaint.outlet)
+        or not reach(staff, locked.complaint.outlet)
     ):
         raise ValidationError(
             {"__all__": _("A manager responsible for the outlet approves, not the decider.")}
@@ -1008,9 +1106,12 @@ def do_record_revisit(
     goes back to investigation with a new 15-day clock, on its timeline. With
     ``expected_version``, refused if the complaint changed since the user opened it."""
     require_perm(actor, "complaints.add_complaint")
-    _staff(actor)
+    # always the complaint first, then the revisit: one lock order on every path
     if expected_version is not None:
-        _locked(actor, revisit.complaint, expected_version)
+        complaint = _locked(actor, revisit.complaint, expected_version)
+    else:
+        complaint = Complaint.objects.select_for_update().get(pk=revisit.complaint_id)
+    _handler(actor, complaint)
     locked = Revisit.objects.select_for_update().get(pk=revisit.pk)
     errors: dict[str, str] = {}
     if locked.done_at is not None:
@@ -1026,13 +1127,12 @@ def do_record_revisit(
     locked.done_at, locked.method = timezone.now(), method
     locked.satisfaction, locked.note = satisfaction, note.strip()
     locked.save(update_fields=["done_at", "method", "satisfaction", "note"])
-    complaint = Complaint.objects.select_for_update().get(pk=locked.complaint_id)
     _note(complaint, actor, TimelineEntry.Kind.REVISIT, satisfaction=satisfaction,
           method=method)  # fmt: skip
     if satisfaction <= UNSATISFIED and complaint.state == State.CLOSED:
         before = complaint.state
         complaint.state = State.INVESTIGATING
-        _bump(complaint, "state", *_restart_clock(complaint, timezone.localdate()))
+        _bump(complaint, "state", *_restart_clock(complaint, timezone.localdate(), actor))
         _note(complaint, actor, TimelineEntry.Kind.REOPENED, from_state=before,
               to_state=State.INVESTIGATING, satisfaction=satisfaction)  # fmt: skip
     return locked
@@ -1046,9 +1146,10 @@ def do_add_attachment(
     actor: Any, complaint: Complaint, *, filename: str, data: bytes, description: str = ""
 ) -> Attachment:
     """File evidence with a complaint: only accepted types (by content), within the size
-    limit; sealed at rest; on the timeline. Attachments are never removed."""
+    limit; sealed at rest; on the timeline. Attachments are never removed. Staff with an
+    interest in the complaint do not choose its evidence."""
     require_perm(actor, "complaints.add_complaint")
-    staff = _staff(actor)
+    staff = _handler(actor, complaint)
     errors: dict[str, str] = {}
     content_type = sniff(data[:16])
     if not data:
@@ -1108,6 +1209,8 @@ def do_classify(
         errors["card_reason"] = _("Sub-reasons apply to bank-card complaints only.")
     if priority not in Priority.values:
         errors["priority"] = _("Choose one of the listed priorities.")
+    elif locked.is_major and priority != Priority.URGENT:
+        errors["priority"] = _("A major complaint stays urgent.")
     if locked.state in FINAL_STATES:
         errors["state"] = _("This complaint is already finished.")
     if errors:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
@@ -195,14 +196,39 @@ def test_a_review_may_be_requested_within_thirty_days_of_the_notification(org, c
 
 
 def test_a_review_requested_too_late_is_refused(org, customer):
-    complaint = register(org, customer)
-    complaint = advance(org, complaint, "accepted", "investigating", "decided", "notified")
-    # as if the decision had been sent 31 days ago: the window runs from the notice
-    complaint.notifications.update(sent_at=timezone.now() - timedelta(days=31))
+    # given: the decision was told 31 days ago (the window runs from the notice)
+    with time_machine.travel(timezone.now() - timedelta(days=31)):
+        complaint = register(org, customer)
+        complaint = advance(org, complaint, "accepted", "investigating", "decided", "notified")
+    # then: a request today is refused
     with pytest.raises(ValidationError, match="within 30 days"):
         do_transition(
             org.manager_a, complaint, "review_requested", expected_version=complaint.version
         )
+
+
+def test_a_review_request_counts_from_the_day_the_customer_asked(org, customer):
+    # given: the decision was told 32 days ago; the customer's letter is dated day 29
+    today = timezone.localdate()
+    with time_machine.travel(timezone.now() - timedelta(days=32)):
+        complaint = register(org, customer)
+        complaint = advance(org, complaint, "accepted", "investigating", "decided", "notified")
+    asked = today - timedelta(days=3)
+    # when: it is keyed in today with the day it was written
+    with pytest.raises(ValidationError, match="not come"):
+        do_transition(
+            org.manager_a, complaint, "review_requested", expected_version=complaint.version,
+            requested_on=today + timedelta(days=1),
+        )  # fmt: skip
+    complaint = do_transition(
+        org.manager_a, complaint, "review_requested", expected_version=complaint.version,
+        requested_on=asked,
+    )  # fmt: skip
+    # then: accepted, and the review is due 30 days from the request, not from today
+    assert complaint.state == "review_requested"
+    assert complaint.due_on == asked + timedelta(days=30)
+    entry = complaint.timeline.get(to_state="review_requested")
+    assert entry.detail["requested_on"] == asked.isoformat()
 
 
 def test_two_officers_acting_at_once_cannot_both_win(org, customer):
@@ -237,9 +263,15 @@ def test_extension_to_sixty_days_needs_the_higher_level(org, customer):
             customer_told_via="phone",
             proof="SMS-0001",
         )
-    # the branch above the outlet can
+    # nor the branch manager who approved the first extension
+    with pytest.raises(ValidationError, match="approval"):
+        do_extend(
+            org.manager_a, complaint, expected_version=2, reason="复杂",
+            customer_told_via="letter", proof="SMS-0001",
+        )  # fmt: skip
+    # a level above the first approver can
     complaint = do_extend(
-        org.manager_a,
+        org.head_office,
         complaint,
         expected_version=2,
         reason="复杂",
@@ -276,10 +308,13 @@ def test_extension_requires_telling_the_customer(org, customer):
 
 def test_pause_and_resume_move_the_deadline_and_keep_the_history(org, customer):
     today = timezone.localdate()
-    complaint = register(org, customer, received_at=timezone.now() - timedelta(days=10))
-    complaint = do_pause(
-        org.manager_a, complaint, expected_version=1, reason="appraisal", on=today - timedelta(6)
-    )
+    with time_machine.travel(timezone.now() - timedelta(days=10)):
+        complaint = register(org, customer)
+    with time_machine.travel(timezone.now() - timedelta(days=6)):  # recorded when it began
+        complaint = do_pause(
+            org.manager_a, complaint, expected_version=1, reason="appraisal",
+            on=today - timedelta(6),
+        )  # fmt: skip
     with pytest.raises(ValidationError):
         do_pause(org.manager_a, complaint, expected_version=2, reason="mediation", on=today)
     with pytest.raises(ValidationError, match="has come"):
@@ -296,8 +331,14 @@ def test_pause_and_resume_move_the_deadline_and_keep_the_history(org, customer):
 def test_a_pause_can_neither_start_in_the_future_nor_hide_a_breach(org, customer):
     today = timezone.localdate()
     late = register(org, customer, received_at=timezone.now() - timedelta(days=20))
-    with pytest.raises(ValidationError, match="already passed"):
+    with pytest.raises(ValidationError, match="cannot undo a breach"):
         do_pause(org.manager_a, late, expected_version=1, reason="mediation", on=today)
+    # nor backdated to a day before the breach
+    with pytest.raises(ValidationError, match="cannot undo a breach"):
+        do_pause(
+            org.manager_a, late, expected_version=1, reason="mediation",
+            on=today - timedelta(days=6),
+        )  # fmt: skip
     with pytest.raises(ValidationError, match="cannot undo a breach"):
         do_extend(
             org.manager_a,
