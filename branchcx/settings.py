@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "branchcx.audit",
     "branchcx.customers",
     "branchcx.complaints",
+    "branchcx.surveys",
     "branchcx.web",
 ]
 
@@ -243,6 +244,10 @@ BRANCHCX_COMPENSATION_APPROVAL = env_int("BRANCHCX_COMPENSATION_APPROVAL", 5000)
 BRANCHCX_BANK_NAME = os.environ.get("BRANCHCX_BANK_NAME", "")
 # Evidence filed with a complaint (PDF, JPEG, PNG, MP3 or WAV) may not exceed this size.
 BRANCHCX_MAX_ATTACHMENT_BYTES = env_int("BRANCHCX_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# A customer is not asked to answer a survey again within this many days of the last one.
+BRANCHCX_SURVEY_FATIGUE_DAYS = env_int("BRANCHCX_SURVEY_FATIGUE_DAYS", 30)
+# An unhappy answer's follow-up is due within this many working hours.
+BRANCHCX_SURVEY_FOLLOW_UP_HOURS = env_int("BRANCHCX_SURVEY_FOLLOW_UP_HOURS", 16)
 
 # --- security headers --------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

@@ -62,6 +62,26 @@ ASSIGN = {
     "complaints.change_assignmentrule",
 }
 
+# Surveys: front-line staff invite customers; scores are read by managers and overseers;
+# follow-ups of unhappy answers are worked at the outlet; head office keeps the questionnaires.
+INVITE = {"surveys.view_survey", "surveys.add_invitation", "surveys.view_invitation"}
+SEE_SCORES = {
+    "surveys.view_survey",
+    "surveys.view_scores",
+    "surveys.view_response",
+    "surveys.view_expectationbelief",
+}
+FOLLOW_UP = {"surveys.view_followup", "surveys.change_followup"}
+KEEP_SURVEYS = {
+    "surveys.add_survey",
+    "surveys.change_survey",
+    "surveys.add_lobbycode",
+    "surveys.change_lobbycode",
+    "surveys.view_lobbycode",
+}
+BELIEVE = {"surveys.add_expectationbelief", "surveys.change_expectationbelief"}
+EXPORT_RESPONSES = {"surveys.export_responses"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.HEAD_OFFICE_ADMIN: VIEW_ORG
     | USE_API
@@ -73,6 +93,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | KEEP_CLASSIFICATION
     | KEEP_POLICY
     | REPORT
+    | INVITE
+    | SEE_SCORES
+    | FOLLOW_UP
+    | KEEP_SURVEYS
+    | BELIEVE
+    | EXPORT_RESPONSES
     | {
         "org.add_branch",
         "org.change_branch",
@@ -91,6 +117,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | HANDLE
     | REPORT
     | ASSIGN
+    | INVITE
+    | SEE_SCORES
+    | FOLLOW_UP
+    | BELIEVE
+    | EXPORT_RESPONSES
+    | {"surveys.add_lobbycode", "surveys.change_lobbycode", "surveys.view_lobbycode"}
     | {
         "org.change_branch",
         "org.add_staffprofile",
@@ -99,10 +131,23 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "audit.unmask_personal_data",
         "audit.export_personal_data",
     },
-    Role.LOBBY_MANAGER: VIEW_ORG | USE_API | SERVE | RECEIVE,
-    Role.TELLER: VIEW_ORG | USE_API | SERVE | MAINTAIN | RECEIVE,
-    Role.RELATIONSHIP_MANAGER: VIEW_ORG | USE_API | SERVE | MAINTAIN | EXPORT | RECEIVE,
-    Role.COMPLAINT_OFFICER: VIEW_ORG | USE_API | SERVE | HANDLE | {"audit.unmask_personal_data"},
+    Role.LOBBY_MANAGER: VIEW_ORG | USE_API | SERVE | RECEIVE | INVITE | SEE_SCORES | FOLLOW_UP,
+    Role.TELLER: VIEW_ORG | USE_API | SERVE | MAINTAIN | RECEIVE | INVITE,
+    Role.RELATIONSHIP_MANAGER: VIEW_ORG
+    | USE_API
+    | SERVE
+    | MAINTAIN
+    | EXPORT
+    | RECEIVE
+    | INVITE
+    | SEE_SCORES
+    | FOLLOW_UP,
+    Role.COMPLAINT_OFFICER: VIEW_ORG
+    | USE_API
+    | SERVE
+    | HANDLE
+    | FOLLOW_UP
+    | {"audit.unmask_personal_data", "surveys.view_survey", "surveys.view_response"},
     # Auditors read everything in their scope and change nothing (a test enforces view_* only,
     # apart from the personal API token they read through).
     Role.AUDITOR: VIEW_ORG
@@ -110,8 +155,13 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | EXPORT
     | CLASSIFY
     | REPORT
+    | SEE_SCORES
+    | EXPORT_RESPONSES
     | {
         "audit.view_auditevent",
+        "surveys.view_invitation",
+        "surveys.view_followup",
+        "surveys.view_lobbycode",
         "customers.view_customer",
         "customers.view_interaction",
         "complaints.view_complaint",

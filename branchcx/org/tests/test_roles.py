@@ -21,12 +21,13 @@ def test_every_role_is_a_group_with_exactly_its_permissions(db):
 def test_auditor_can_only_read(db):
     writes = {p for p in ROLE_PERMISSIONS[Role.AUDITOR] if not p.split(".")[1].startswith("view_")}
     # their own API token is the one thing they create (it reads with their permissions), and
-    # exporting a masked list or the complaint statistics is a read that leaves the system,
-    # audited like any other
+    # exporting a masked list, the complaint statistics or the (masked) survey responses is
+    # a read that leaves the system, audited like any other
     assert writes == {
         "org.add_apitoken",
         "customers.export_customers",
         "complaints.export_statistics",
+        "surveys.export_responses",
     }
 
 

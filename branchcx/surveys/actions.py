@@ -1,0 +1,476 @@
+"""Every change to surveys: versions, invitations, answering (page by page, then once for
+all), and the work an unhappy answer creates.
+
+Answering happens without signing in, so these actions check the token or lobby code
+instead of a user, lock the response they change, and never store anything twice: a second
+submission of the same page (a double click, a retry after a timeout) finds the response
+already moved on and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as DefinitionError
+
+from branchcx.audit.actions import Action, record
+from branchcx.customers.models import Customer
+from branchcx.lib.errors import ConflictError
+from branchcx.lib.workdays import add_working_hours, bank_overrides
+from branchcx.org.models import Branch, StaffProfile
+from branchcx.org.scoping import require_perm
+from branchcx.surveys.definition import (
+    DIMENSIONS,
+    AnswerError,
+    AnswerRow,
+    Definition,
+    check_answers,
+    parse,
+)
+from branchcx.surveys.models import (
+    Answer,
+    DimensionScore,
+    FollowUp,
+    Invitation,
+    LobbyCode,
+    Response,
+    Survey,
+    SurveyVersion,
+)
+
+DETRACTOR_MAX = 6  # NPS 0-6
+LOW_CSAT_MAX = 2  # CSAT 1-2
+
+
+class SurveyUnavailable(Exception):
+    """The link cannot be answered; ``reason`` says why, for the respondent."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # unknown, expired, used, closed
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _staff(actor: Any) -> StaffProfile | None:
+    return StaffProfile.objects.filter(user_id=getattr(actor, "pk", None)).first()
+
+
+# --- questionnaires -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_save_draft(
+    actor: Any, survey: Survey, document: Mapping[str, Any], *, expected_version: int
+) -> SurveyVersion:
+    """Save new wording. Published versions never change: editing a live survey starts a new
+    draft version, which respondents see once it is published."""
+    require_perm(actor, "surveys.change_survey")
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    if locked.version != expected_version:
+        raise ConflictError
+    try:
+        definition = parse(document)
+    except DefinitionError as exc:
+        raise ValidationError({"definition": _describe(exc)}) from None
+    latest = locked.versions.order_by("-number").first()
+    stored = definition.model_dump(mode="json", exclude_none=True)
+    if latest is not None and latest.published_at is None:
+        latest.definition = stored
+        latest.save(update_fields=["definition"])
+        draft = latest
+    else:
+        draft = SurveyVersion.objects.create(
+            survey=locked,
+            number=(latest.number + 1) if latest else 1,
+            definition=stored,
+            created_by=_staff(actor),
+        )
+    locked.version += 1
+    locked.save(update_fields=["version", "updated_at"])
+    record(Action.CHANGE, actor=actor, target=locked, target_label=locked.code,
+           detail={"draft": draft.number})  # fmt: skip
+    return draft
+
+
+def _describe(exc: DefinitionError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+
+
+@transaction.atomic
+def do_publish(actor: Any, survey: Survey, *, expected_version: int) -> SurveyVersion:
+    """Publish the draft: new respondents get it; answers already given keep their version."""
+    require_perm(actor, "surveys.change_survey")
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    if locked.version != expected_version:
+        raise ConflictError
+    draft = locked.versions.filter(published_at__isnull=True).order_by("-number").first()
+    if draft is None:
+        raise ValidationError({"__all__": _("There is no draft to publish.")})
+    draft.published_at = timezone.now()
+    draft.save(update_fields=["published_at"])
+    locked.status = Survey.Status.LIVE
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    record(Action.CHANGE, actor=actor, target=locked, target_label=locked.code,
+           detail={"published": draft.number})  # fmt: skip
+    return draft
+
+
+@transaction.atomic
+def do_close_survey(actor: Any, survey: Survey, *, expected_version: int) -> Survey:
+    """Stop taking answers: open links then say the survey has ended."""
+    require_perm(actor, "surveys.change_survey")
+    locked = Survey.objects.select_for_update().get(pk=survey.pk)
+    if locked.version != expected_version:
+        raise ConflictError
+    locked.status = Survey.Status.CLOSED
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    record(Action.CHANGE, actor=actor, target=locked, target_label=locked.code,
+           detail={"status": "closed"})  # fmt: skip
+    return locked
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def fatigue_days() -> int:
+    return int(settings.BRANCHCX_SURVEY_FATIGUE_DAYS)
+
+
+def recently_surveyed(customer: Customer, days: int | None = None) -> bool:
+    """Whether the customer was invited (or answered) within the fatigue window."""
+    since = timezone.now() - timedelta(days=fatigue_days() if days is None else days)
+    return (
+        Invitation.objects.filter(customer=customer, created_at__gte=since).exists()
+        or Response.objects.filter(
+            customer=customer, submitted_on__gte=timezone.localdate(since)
+        ).exists()
+    )
+
+
+@transaction.atomic
+def do_invite(
+    actor: Any,
+    survey: Survey,
+    customer: Customer,
+    *,
+    outlet: Branch,
+    trigger: str,
+    channel: str,
+    complaint: Any = None,
+) -> tuple[Invitation, str]:
+    """A one-time link for ``customer``. Returns the invitation and its token, which goes
+    into the message and is not kept (only its hash is). Refused when the survey is not
+    live or the customer was surveyed within the fatigue window."""
+    if trigger == Invitation.Trigger.MANUAL:
+        require_perm(actor, "surveys.add_invitation")
+    # one invitation at a time per customer: concurrent triggers cannot both pass the check
+    Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk").first()
+    errors: dict[str, str] = {}
+    if survey.status != Survey.Status.LIVE or survey.current() is None:
+        errors["survey"] = _("This survey is not live.")
+    if trigger not in Invitation.Trigger.values:
+        errors["trigger"] = _("Choose what the invitation follows.")
+    if channel not in Invitation.Channel.values:
+        errors["channel"] = _("Choose how the invitation is sent.")
+    if outlet.level != Branch.Level.OUTLET:
+        errors["outlet"] = _("Invite on behalf of an outlet.")
+    if recently_surveyed(customer):
+        errors["customer"] = _(
+            "This customer was surveyed in the last %(days)d days: we do not ask again so soon."
+        ) % {"days": fatigue_days()}
+    if errors:
+        raise ValidationError(errors)
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation.objects.create(
+        survey=survey, token_hash=token_hash(token), customer=customer, outlet=outlet,
+        trigger=trigger, channel=channel, complaint=complaint, created_by=_staff(actor),
+        expires_at=timezone.now() + timedelta(days=survey.invitation_days),
+    )  # fmt: skip
+    record(Action.CREATE, actor=actor, target=invitation, target_label=survey.code,
+           detail={"trigger": trigger, "channel": channel})  # fmt: skip
+    return invitation, token
+
+
+# --- answering ------------------------------------------------------------------------------
+
+
+def open_invitation(token: str) -> Invitation:
+    """The invitation a token opens, or SurveyUnavailable saying why not."""
+    invitation = (
+        Invitation.objects.select_related("survey", "outlet", "customer")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise SurveyUnavailable("unknown", _("This link is not valid."))
+    if invitation.used_on is not None:
+        raise SurveyUnavailable("used", _("This survey has already been answered. Thank you!"))
+    if invitation.survey.status != Survey.Status.LIVE:
+        raise SurveyUnavailable("closed", _("This survey has ended."))
+    if invitation.is_expired:
+        raise SurveyUnavailable("expired", _("This link has expired."))
+    return invitation
+
+
+def open_lobby(code: str) -> LobbyCode:
+    lobby = (
+        LobbyCode.objects.select_related("survey", "outlet")
+        .filter(code=code, is_active=True)
+        .first()
+    )
+    if lobby is None:
+        raise SurveyUnavailable("unknown", _("This code is not valid."))
+    if lobby.survey.status != Survey.Status.LIVE:
+        raise SurveyUnavailable("closed", _("This survey has ended."))
+    return lobby
+
+
+@transaction.atomic
+def start_from_invitation(invitation: Invitation) -> Response:
+    """The invitation's response in progress (created on first opening)."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    existing = Response.objects.filter(invitation=locked).first()
+    if existing is not None:
+        return existing
+    version = locked.survey.current()
+    if version is None:
+        raise SurveyUnavailable("closed", _("This survey has ended."))
+    return Response.objects.create(
+        survey=locked.survey, survey_version=version, invitation=locked,
+        source=Response.Source.INVITATION, outlet=locked.outlet, customer=locked.customer,
+        started_at=timezone.now(),
+    )  # fmt: skip
+
+
+def start_from_lobby(lobby: LobbyCode) -> tuple[Response, str]:
+    """A new anonymous response in progress and the secret that resumes it (kept by the
+    respondent's browser session, stored here only as a hash)."""
+    version = lobby.survey.current()
+    if version is None:
+        raise SurveyUnavailable("closed", _("This survey has ended."))
+    secret = secrets.token_urlsafe(18)
+    response = Response.objects.create(
+        survey=lobby.survey, survey_version=version, lobby_code=lobby,
+        source=Response.Source.LOBBY_QR, outlet=lobby.outlet, is_anonymous=True,
+        resume_hash=token_hash(secret),
+    )  # fmt: skip
+    return response, secret
+
+
+def resume_lobby(lobby: LobbyCode, response_uuid: str, secret: str) -> Response | None:
+    """The half-answered lobby response this browser started, if the secret matches."""
+    response = Response.objects.filter(
+        uuid=response_uuid, lobby_code=lobby, status=Response.Status.IN_PROGRESS
+    ).first()
+    if response is None or not secrets.compare_digest(response.resume_hash, token_hash(secret)):
+        return None
+    return response
+
+
+def stored_answers(response: Response) -> dict[str, Any]:
+    """The answers saved so far, as the raw values the form shows (question key -> value)."""
+    definition = response.survey_version.parsed()
+    values: dict[str, Any] = {}
+    parts = {"expectation": "e", "perception": "p", "adequate": "a", "desired": "d"}
+    for answer in response.answers.all():
+        question = definition.question(answer.question_key)
+        if question is None:
+            continue
+        if question.type in ("pair", "zone"):
+            values.setdefault(answer.question_key, {})[parts[answer.role]] = answer.number
+        elif question.type == "importance":
+            values.setdefault(answer.question_key, {})[answer.dimension] = answer.number
+        elif question.type == "single":
+            values[answer.question_key] = answer.choices[0] if answer.choices else None
+        elif question.type == "multiple":
+            values[answer.question_key] = list(answer.choices)
+        elif question.type == "text":
+            values[answer.question_key] = answer.text
+        else:
+            values[answer.question_key] = answer.number
+    return values
+
+
+def next_section(response: Response) -> str | None:
+    """The first page not yet answered, or None when every page is."""
+    done = set(response.sections_done)
+    for section in response.survey_version.parsed().sections:
+        if section.key not in done:
+            return section.key
+    return None
+
+
+@transaction.atomic
+def do_answer_section(
+    response: Response,
+    section: str,
+    answers: Mapping[str, Any],
+    *,
+    anonymous: bool | None = None,
+) -> Response:
+    """Save one page of answers. The last page submits the whole response (checked again as
+    a whole), scores it and creates any follow-up. A page already saved is not saved again:
+    a repeated submission returns the response unchanged."""
+    locked = (
+        Response.objects.select_for_update().select_related("survey_version").get(pk=response.pk)
+    )
+    if locked.status == Response.Status.SUBMITTED or section in locked.sections_done:
+        return locked  # a double click or a retry: nothing is stored twice
+    if locked.survey.status != Survey.Status.LIVE:
+        raise SurveyUnavailable("closed", _("This survey has ended."))
+    if locked.invitation_id is not None and locked.invitation.is_expired:
+        raise SurveyUnavailable("expired", _("This link has expired."))
+    definition = locked.survey_version.parsed()
+    if section != next_section(locked):
+        raise ValidationError({"__all__": _("Please answer the pages in order.")})
+    own = {q.key for s in definition.sections if s.key == section for q in s.questions}
+    merged = {**stored_answers(locked), **{k: v for k, v in answers.items() if k in own}}
+    unknown = set(answers) - own
+    if unknown:
+        raise AnswerError({k: _("This question is not on this page.") for k in sorted(unknown)})
+    rows = check_answers(definition, merged, section=section)
+    _store(locked, rows)
+    if anonymous is not None and locked.survey.allow_anonymous:
+        locked.is_anonymous = anonymous if locked.customer_id or locked.invitation_id else True
+    locked.sections_done = [*locked.sections_done, section]
+    locked.save(update_fields=["sections_done", "is_anonymous"])
+    if next_section(locked) is None:
+        _submit(locked, definition, merged)
+    return locked
+
+
+def _store(response: Response, rows: list[AnswerRow]) -> None:
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question_key=r.question_key,
+            role=r.role,
+            dimension=r.dimension,
+            item=r.item,
+            number=r.number,
+            choices=list(r.choices),
+            text=r.text,
+        )
+        for r in rows
+    )
+
+
+def _submit(response: Response, definition: Definition, answers: Mapping[str, Any]) -> None:
+    check_answers(definition, answers)  # every required question, on every page
+    now = timezone.now()
+    by_role: dict[str, list[int]] = defaultdict(list)
+    for role, number in response.answers.values_list("role", "number"):
+        if number is not None and role in ("nps", "csat", "ces", "overall"):
+            by_role[role].append(number)
+    headline = {role: numbers[0] for role, numbers in by_role.items()}
+    response.nps, response.csat = headline.get("nps"), headline.get("csat")
+    response.ces, response.overall = headline.get("ces"), headline.get("overall")
+    response.status = Response.Status.SUBMITTED
+    response.submitted_on = timezone.localdate(now)
+    invitation = response.invitation
+    if response.is_anonymous:
+        # no trace of who: not the customer, not the invitation, not even the time
+        response.customer, response.invitation = None, None
+        response.started_at = response.submitted_at = None
+    else:
+        response.submitted_at = now
+        if response.customer is not None:
+            response.tier_id = response.customer.tier_id
+            response.segment = response.customer.value_orientation
+    response.resume_hash = ""
+    response.save()
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(used_on=response.submitted_on)
+    _score_dimensions(response)
+    _follow_up(response)
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _score_dimensions(response: Response) -> None:
+    """Per dimension: mean expectation, perception, adequate and desired level, importance
+    points, and the mean of the item gaps P - E (items answered on both sides)."""
+    parts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    items: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
+    for role, dimension, item, number in response.answers.filter(
+        dimension__in=DIMENSIONS, number__isnull=False
+    ).values_list("role", "dimension", "item", "number"):
+        if number is None:
+            continue
+        parts[dimension][role].append(number)
+        if item is not None and role in ("expectation", "perception"):
+            items[(dimension, item)][role] = number
+    gaps: dict[str, list[int]] = defaultdict(list)
+    for (dimension, _item), sides in items.items():
+        if len(sides) == 2:
+            gaps[dimension].append(sides["perception"] - sides["expectation"])
+    DimensionScore.objects.bulk_create(
+        DimensionScore(
+            response=response,
+            dimension=dimension,
+            expectation=_mean(roles.get("expectation", [])),
+            perception=_mean(roles.get("perception", [])),
+            adequate=_mean(roles.get("adequate", [])),
+            desired=_mean(roles.get("desired", [])),
+            importance=_mean(roles.get("importance", [])),
+            gap=_mean(gaps.get(dimension, [])),
+        )
+        for dimension, roles in parts.items()
+    )
+
+
+def follow_up_reasons(response: Response) -> list[str]:
+    reasons = []
+    if response.nps is not None and response.nps <= DETRACTOR_MAX:
+        reasons.append(FollowUp.Reason.DETRACTOR.value)
+    if response.csat is not None and response.csat <= LOW_CSAT_MAX:
+        reasons.append(FollowUp.Reason.LOW_CSAT.value)
+    below = DimensionScore.objects.filter(
+        response=response, perception__isnull=False, adequate__isnull=False
+    ).values_list("perception", "adequate")
+    if any(p < a for p, a in below):
+        reasons.append(FollowUp.Reason.BELOW_ADEQUATE.value)
+    return reasons
+
+
+def _follow_up(response: Response) -> None:
+    """Unhappy answers become work for the outlet; a customer's answer after a follow-up
+    tells whether it helped."""
+    if response.customer_id is not None:
+        FollowUp.objects.filter(
+            customer_id=response.customer_id, next_response__isnull=True,
+            state__in=[FollowUp.State.CONTACTED, FollowUp.State.CLOSED],
+        ).exclude(response=response).update(next_response=response)  # fmt: skip
+    reasons = follow_up_reasons(response)
+    if not reasons:
+        return
+    due = add_working_hours(
+        timezone.localtime(), settings.BRANCHCX_SURVEY_FOLLOW_UP_HOURS, bank_overrides()
+    )
+    try:
+        with transaction.atomic():
+            FollowUp.objects.create(
+                response=response, outlet=response.outlet, customer=response.customer,
+                reasons=reasons, due_at=due,
+            )  # fmt: skip
+    except IntegrityError:  # already created for this response
+        pass
