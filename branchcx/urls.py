@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/", include("branchcx.org.urls")),
     path("customers/", include("branchcx.customers.urls")),
     path("complaints/", include("branchcx.complaints.urls")),
+    path("s/", include("branchcx.surveys.public_urls")),
     path("audit/", include("branchcx.audit.urls")),
     path("admin/", admin.site.urls),
 ]

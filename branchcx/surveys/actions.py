@@ -26,6 +26,7 @@ from pydantic import ValidationError as DefinitionError
 from branchcx.audit.actions import Action, record
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
+from branchcx.lib.identifiers import normalise_mobile
 from branchcx.lib.workdays import add_working_hours, bank_overrides
 from branchcx.org.models import Branch, StaffProfile
 from branchcx.org.scoping import require_perm
@@ -474,3 +475,25 @@ def _follow_up(response: Response) -> None:
             )  # fmt: skip
     except IntegrityError:  # already created for this response
         pass
+
+
+@transaction.atomic
+def do_leave_contact(response: Response, *, name: str, mobile: str) -> Response:
+    """A lobby respondent asks to be contacted: the answer is then not anonymous, and the
+    name and number are kept (sealed) for the outlet's follow-up."""
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if locked.source != Response.Source.LOBBY_QR or locked.status != Response.Status.IN_PROGRESS:
+        return locked
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["contact_name"] = _("Tell us how to address you.")
+    try:
+        number = normalise_mobile(mobile)
+    except ValueError as exc:
+        errors["contact_mobile"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    locked.contact_name, locked.contact_mobile = name.strip()[:50], number
+    locked.is_anonymous = False
+    locked.save(update_fields=["contact_name", "contact_mobile", "is_anonymous"])
+    return locked

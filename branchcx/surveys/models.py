@@ -241,6 +241,10 @@ class Response(models.Model):
         null=True, blank=True, related_name="survey_responses",
     )  # fmt: skip
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    # A lobby respondent who asks to be contacted leaves a name and number (not checked
+    # against the customer records: anyone can type any number; staff make the match).
+    contact_name = EncryptedTextField(_("contact name"), purpose="survey.contact_name")
+    contact_mobile = EncryptedTextField(_("contact mobile"), purpose="survey.contact_mobile")
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
     )

@@ -128,9 +128,11 @@ def test_an_unknown_expired_or_closed_link_is_refused_with_the_reason(org, surve
         open_invitation("not-a-token")
     assert unknown.value.reason == "unknown"
     _invitation, token = invite(org, survey, customer)
-    with time_machine.travel(timezone.now() + timedelta(days=15)):
-        with pytest.raises(SurveyUnavailable) as expired:
-            open_invitation(token)
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=15)),
+        pytest.raises(SurveyUnavailable) as expired,
+    ):
+        open_invitation(token)
     assert expired.value.reason == "expired"
     do_close_survey(org.head_office, survey, expected_version=survey.version)
     with pytest.raises(SurveyUnavailable) as closed:
@@ -282,15 +284,11 @@ def test_unhappy_answers_become_a_follow_up_for_the_outlet(
         assert follow_up is None
         return
     assert follow_up.reasons == reasons
-    assert (follow_up.outlet, follow_up.customer, follow_up.state) == (
-        org.sh0101, customer, "open"
-    )
+    assert (follow_up.outlet, follow_up.customer, follow_up.state) == (org.sh0101, customer, "open")
     assert follow_up.due_at > timezone.now()
 
 
-def test_the_next_answer_of_a_followed_up_customer_shows_whether_it_helped(
-    org, survey, customer
-):
+def test_the_next_answer_of_a_followed_up_customer_shows_whether_it_helped(org, survey, customer):
     _invitation, token = invite(org, survey, customer)
     first = answer_all(start_from_invitation(open_invitation(token)),
                        overall={"csat": 1, "nps": 2})  # fmt: skip
