@@ -192,12 +192,20 @@ def nps(scores: Iterable[int], confidence: float = 0.95) -> NpsResult:
 
     No answers: ``n == 0`` and every statistic ``None``.
     """
-    z = float(stats.norm.ppf(_two_sided_quantile(confidence)))
     values = _whole_scores(scores, 0, 10, "NPS")
-    n = len(values)
     promoters = sum(1 for v in values if v >= 9)
     detractors = sum(1 for v in values if v <= 6)
-    passives = n - promoters - detractors
+    return nps_from_counts(promoters, len(values) - promoters - detractors, detractors, confidence)
+
+
+def nps_from_counts(
+    promoters: int, passives: int, detractors: int, confidence: float = 0.95
+) -> NpsResult:
+    """:func:`nps` from the three counts (what a database ``GROUP BY`` returns)."""
+    if min(promoters, passives, detractors) < 0:
+        raise ValueError("NPS counts cannot be negative")
+    z = float(stats.norm.ppf(_two_sided_quantile(confidence)))
+    n = promoters + passives + detractors
     if n == 0:
         return NpsResult(None, None, None, None, 0, 0, 0, 0, confidence)
     p, d = promoters / n, detractors / n
@@ -255,10 +263,15 @@ def csat_interval(scores: Iterable[int], confidence: float = 0.95) -> CsatResult
 
     No answers: ``n == 0`` and every statistic ``None``.
     """
-    _check_confidence(confidence)
     values = _whole_scores(scores, 1, 5, "CSAT")
-    n = len(values)
-    satisfied = sum(1 for v in values if v >= 4)
+    return csat_from_counts(sum(1 for v in values if v >= 4), len(values), confidence)
+
+
+def csat_from_counts(satisfied: int, n: int, confidence: float = 0.95) -> CsatResult:
+    """:func:`csat_interval` from the number of 4-5 answers and of all answers."""
+    _check_confidence(confidence)
+    if not 0 <= satisfied <= n:
+        raise ValueError("CSAT counts: 0 <= satisfied <= n")
     if n == 0:
         return CsatResult(None, None, None, 0, 0, confidence)
     interval = stats.binomtest(satisfied, n).proportion_ci(
@@ -306,16 +319,23 @@ def ces(scores: Iterable[int], confidence: float = 0.95) -> CesResult:
     SE = s / sqrt(n) with s the sample standard deviation (ddof=1); interval
     mean +/- t(1 - (1 - confidence)/2, n - 1) * SE (Student's t), clipped to the 1-7 scale.
     """
-    t_level = _two_sided_quantile(confidence)
     values = _whole_scores(scores, 1, 7, "CES")
-    n = len(values)
+    return ces_from_moments(len(values), sum(values), sum(v * v for v in values), confidence)
+
+
+def ces_from_moments(
+    n: int, total: float, total_of_squares: float, confidence: float = 0.95
+) -> CesResult:
+    """:func:`ces` from the count, sum and sum of squares of the answers (what a database
+    aggregates); the sample variance is (sum of squares - sum**2 / n) / (n - 1)."""
+    t_level = _two_sided_quantile(confidence)
     if n == 0:
         return CesResult(None, None, None, None, 0, confidence)
-    answers = np.asarray(values, dtype=np.float64)
-    mean = float(answers.mean())
+    mean = total / n
     if n == 1:
         return CesResult(mean, None, None, None, 1, confidence)
-    se = float(answers.std(ddof=1)) / math.sqrt(n)
+    variance = max((total_of_squares - total * total / n) / (n - 1), 0.0)
+    se = math.sqrt(variance) / math.sqrt(n)
     half = float(stats.t.ppf(t_level, n - 1)) * se
     return CesResult(mean, se, max(mean - half, 1.0), min(mean + half, 7.0), n, confidence)
 

@@ -27,7 +27,7 @@ from branchcx.surveys.actions import (
     stored_answers,
 )
 from branchcx.surveys.definition import AnswerError
-from branchcx.surveys.models import Answer, DimensionScore, FollowUp, Invitation, Response, Survey
+from branchcx.surveys.models import Answer, DimensionScore, FollowUp, Invitation, Response
 
 SCALE = {"min": 1, "max": 7}
 DEFINITION = {
@@ -75,15 +75,6 @@ HAPPY = {"csat": 5, "nps": 10}
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def survey(org):
-    survey = Survey.objects.create(code="outlet-service", kind="servqual", name="网点服务调查")
-    do_save_draft(org.head_office, survey, DEFINITION, expected_version=1)
-    do_publish(org.head_office, survey, expected_version=2)
-    survey.refresh_from_db()
-    return survey
 
 
 @pytest.fixture

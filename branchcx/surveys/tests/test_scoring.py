@@ -18,12 +18,15 @@ from branchcx.surveys.scoring import (
     MAX_DRIVERS,
     SMALL_SAMPLE,
     ces,
+    ces_from_moments,
     cronbach_alpha,
     csat,
+    csat_from_counts,
     csat_interval,
     flag_unreliable,
     importance_weights,
     nps,
+    nps_from_counts,
     relative_importance,
     relative_weights,
     servqual,
@@ -517,3 +520,22 @@ def test_fewer_than_30_responses_is_a_small_sample():
     assert not csat_interval([5] * 30).is_small_sample
     with pytest.raises(ValueError):
         small_sample(-1)
+
+
+def test_scores_from_database_counts_equal_scores_from_the_answers():
+    answers = [10, 9, 9, 8, 7, 6, 3, 0, 10, 9]
+    listed = nps(answers)
+    counted = nps_from_counts(5, 2, 3)
+    assert (counted.score, counted.se, counted.low, counted.high) == pytest.approx(
+        (listed.score, listed.se, listed.low, listed.high), abs=1e-12
+    )
+    satisfaction = [5, 4, 4, 3, 1, 2, 5]
+    assert csat_from_counts(4, 7) == csat_interval(satisfaction)
+    effort = [7, 6, 2, 5, 5, 4]
+    by_moments = ces_from_moments(6, sum(effort), sum(v * v for v in effort))
+    by_list = ces(effort)
+    assert (by_moments.mean, by_moments.se, by_moments.low, by_moments.high) == pytest.approx(
+        (by_list.mean, by_list.se, by_list.low, by_list.high), abs=1e-12
+    )
+    with pytest.raises(ValueError):
+        csat_from_counts(5, 4)
