@@ -15,6 +15,7 @@ from branchcx.complaints.models import (
     MajorReason,
     Priority,
 )
+from branchcx.complaints.templatetags.complaint_tags import code_name
 
 NARRATIVE_MAX = 5000
 
@@ -103,7 +104,7 @@ class ComplaintIntakeForm(forms.Form):
         }
         for name, label in labels.items():
             self.fields[name].label = label
-            self.fields[name].label_from_instance = lambda c: f"{c.code} {c.name}"  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = lambda c: f"{c.code} {code_name(c)}"  # type: ignore[attr-defined]
 
     def clean_received_at(self) -> Any:
         value = self.cleaned_data.get("received_at")

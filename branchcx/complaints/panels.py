@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +24,11 @@ def customer_complaints(user: Any, customer: Any) -> dict[str, Any]:
     """The customer's complaints in the user's scope: open ones first, then the latest."""
     today = timezone.localdate()
     mine = access.complaints_for_user(user).filter(customer=customer)
-    rows = list(mine.order_by("-received_at")[: PANEL_ROWS + 1])
+    # Ordered in the query, not after it: an open complaint older than the newest few is
+    # still the first thing a colleague serving the customer must see.
+    finished = Case(When(state__in=OPEN_STATES, then=Value(0)), default=Value(1))
+    rows = list(mine.order_by(finished, "-received_at", "-pk")[: PANEL_ROWS + 1])
     shown = rows[:PANEL_ROWS]
-    shown.sort(key=lambda c: (c.state not in OPEN_STATES, -c.received_at.timestamp()))
     return {
         "customer": customer,
         "complaints": [

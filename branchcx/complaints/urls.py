@@ -14,6 +14,7 @@ urlpatterns = [
     path("new/", views.complaint_create, name="create"),
     path("suggest/", views.suggest_codes, name="suggest"),
     path("grievances/", views.grievance_list, name="grievances"),
+    path("grievances/<uuid:uuid>/", views.grievance_detail, name="grievance"),
     path("grievances/<uuid:uuid>/promote/", views.grievance_promote, name="grievance_promote"),
     path("<uuid:uuid>/", views.complaint_detail, name="detail"),
     *report_views.urlpatterns,

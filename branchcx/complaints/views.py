@@ -18,15 +18,17 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branchcx.audit.actions import Action, record
 from branchcx.complaints import access, actions, workflow_views
 from branchcx.complaints.clock import AT_RISK_DAYS, MAX_DAYS
 from branchcx.complaints.forms import ComplaintIntakeForm, GrievanceForm, PromoteForm
 from branchcx.complaints.models import (
+    FINAL_STATES,
     OPEN_STATES,
     Classification,
     Complaint,
@@ -65,7 +67,7 @@ def filter_complaints(user: Any, qs: Any, filters: dict[str, str]) -> Any:
     elif filters["due"] == "overdue":
         qs = overdue(qs, today)
     elif filters["due"] == "escalated":
-        qs = qs.filter(escalation__gt=0).exclude(state__in=("closed", "withdrawn", "merged"))
+        qs = qs.filter(escalation__gt=0).exclude(state__in=FINAL_STATES)
     if filters["outlet"]:
         qs = qs.filter(outlet__code=filters["outlet"])
     if filters["owner"] == "mine":
@@ -94,9 +96,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request.GET)
     if filters["owner"] not in ("", "mine") and not _valid_uuid(filters["owner"]):
         filters["owner"] = ""
-    complaints = filter_complaints(
-        request.user, access.complaints_for_user(request.user), filters
-    ).prefetch_related("pauses")
+    complaints = filter_complaints(request.user, access.complaints_for_user(request.user), filters)
     if filters["due"] in ("at_risk", "overdue"):
         complaints = complaints.order_by("due_on", "received_at")
     page = page_of(request, complaints)
@@ -366,11 +366,15 @@ def complaint_detail(request: HttpRequest, uuid: str) -> HttpResponse:
 def _targets(complaint: Complaint) -> list[dict[str, Any]]:
     """The bank's own service targets: first response and resolution, met, missed or due."""
     now = timezone.now()
-    resolved_at = (
-        complaint.timeline.filter(to_state=State.DECIDED)
-        .order_by("at")
-        .values_list("at", flat=True)
-    ).first()
+    # A reopening or new facts set a new resolution target, met only by a decision after
+    # them: of the decisions and restarts, the latest tells whether it is met yet.
+    latest = (
+        complaint.timeline.filter(Q(to_state=State.DECIDED) | Q(kind__in=actions.RESTARTS))
+        .order_by("-at", "-pk")
+        .values_list("kind", "at")
+        .first()
+    )
+    resolved_at = latest[1] if latest and latest[0] not in actions.RESTARTS else None
     rows = []
     for label, due, done in (
         (_("First response"), complaint.respond_by, complaint.responded_at),
@@ -418,6 +422,14 @@ def _entry(entry: TimelineEntry, names: dict[int, str]) -> dict[str, Any]:
 
 # --- voice of the customer (抱怨) -----------------------------------------------------------
 
+# The list shows only the start of what each customer said: enough to tell the items apart,
+# not their whole story. Reading an item in full (``grievance_detail``) is audited.
+EXCERPT_CHARS = 30
+
+
+def excerpt(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(EXCERPT_CHARS)
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -451,12 +463,37 @@ def grievance_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": [{"grievance": g, "excerpt": excerpt(g.text)} for g in page],
             "pending": pending,
             "query": query_without_page(request),
+            "can_add": request.user.has_perm("complaints.add_complaint"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def grievance_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    """One item in full, with the form that makes it a complaint: what the customer said is
+    read here, and reading it is an audit event."""
+    grievance = access.get_grievance_for_user(request.user, uuid)
+    recorded = timezone.localtime(grievance.recorded_at)
+    record(
+        Action.VIEW_PERSONAL, actor=request.user, target=grievance,
+        target_label=f"{grievance.outlet.code} {recorded:%Y-%m-%d %H:%M}",
+        detail={"document": "grievance"},
+    )  # fmt: skip
+    response = render(
+        request,
+        "complaints/grievance_detail.html",
+        {
+            "grievance": grievance,
             "promote_form": PromoteForm(),
             "can_add": request.user.has_perm("complaints.add_complaint"),
         },
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -483,4 +520,4 @@ def grievance_promote(request: HttpRequest, uuid: str) -> HttpResponse:
             return redirect("complaints:detail", uuid=complaint.uuid)
     for errors in form.errors.values():
         messages.error(request, " ".join(str(e) for e in errors))
-    return redirect("complaints:grievances")
+    return redirect("complaints:grievance", uuid=grievance.uuid)
