@@ -12,9 +12,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branchcx.complaints import files
 from branchcx.complaints.actions import TRANSITIONS
 from branchcx.complaints.models import (
     PAUSE_REASONS,
@@ -27,6 +28,7 @@ from branchcx.complaints.models import (
     RootCause,
     State,
 )
+from branchcx.complaints.templatetags.complaint_tags import code_name
 from branchcx.org.models import StaffProfile
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
@@ -113,9 +115,7 @@ class TransitionForm(VersionedForm):
 
 class ClassificationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        english = translation.get_language() or ""
-        name = obj.name_en if english.startswith("en") and obj.name_en else obj.name
-        return f"{obj.code} {name}"
+        return f"{obj.code} {code_name(obj)}"
 
 
 def codes(axis: str, label: Any) -> ClassificationChoiceField:
@@ -382,3 +382,18 @@ class AttachmentForm(forms.Form):
 
     file = forms.FileField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, too_large: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An upload stopped at the size limit (``uploads.AttachmentLimit``) leaves no file:
+        # say why, rather than "required".
+        self.too_large = too_large
+        if too_large:
+            self.fields["file"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.too_large:
+            mb = f"{files.max_bytes() / 1024 / 1024:g}"
+            self.add_error("file", _("The file is larger than %(mb)s MB.") % {"mb": mb})
+        return cleaned

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,6 +37,7 @@ from branchcx.complaints.models import (
     State,
     TimelineEntry,
 )
+from branchcx.complaints.uploads import AttachmentLimit
 from branchcx.complaints.workflow_buttons import (
     HANDLE,
     MERGE_TARGETS,
@@ -139,6 +141,16 @@ def _page(
     # the forms show what the customer said and what the bank found: keep them out of caches
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _shown(request: HttpRequest, complaint: Complaint, document: str, **detail: Any) -> None:
+    """Record that a page shows what the bank found or why someone acted (findings, reasons):
+    audited like the complaint page, once per page shown."""
+    record(
+        Action.VIEW_PERSONAL, actor=request.user, target=complaint,
+        target_label=complaint.number, branch=complaint.outlet,
+        detail={"document": document, "complaint": str(complaint.uuid), **detail},
+    )  # fmt: skip
 
 
 def _done(request: HttpRequest, complaint: Complaint, message: str) -> HttpResponse:
@@ -316,6 +328,7 @@ def handover_answer(request: HttpRequest, uuid: Any) -> HttpResponse:
     offer = (
         complaint.timeline.filter(kind=TimelineEntry.Kind.HANDOVER_OFFERED).order_by("-at").first()
     )
+    _shown(request, complaint, "handover_answer")
     return _page(
         request, complaint, form, title=_("Answer the hand-over"), submit=_("Send the answer"),
         details=[
@@ -500,6 +513,7 @@ def approve_decision(request: HttpRequest, uuid: Any, decision_id: int) -> HttpR
         )
         if ok:
             return _done(request, complaint, _("The decision is approved."))
+    _shown(request, complaint, "decision_approval", decision=decision.pk)
     return _page(
         request, complaint, form, title=_("Approve the decision"), submit=_("Approve"),
         intro=_(
@@ -603,10 +617,26 @@ def revisit(request: HttpRequest, uuid: Any, revisit_id: int) -> HttpResponse:
     )  # fmt: skip
 
 
-@workflow_page
+@csrf_exempt  # checked by _attachment_upload, once the size limit is in place
 def attachment_upload(request: HttpRequest, uuid: Any) -> HttpResponse:
+    """Evidence for a complaint. The size limit must be installed before anything reads the
+    body, and the CSRF check reads it: so, as Django's documentation on upload handlers
+    advises, this view is exempt and the view it calls is protected."""
+    limit = AttachmentLimit(request)
+    # assigned, not inserted: Django refuses the assignment once the body has been read
+    request.upload_handlers = [limit, *request.upload_handlers]
+    return _attachment_upload(request, uuid, limit)
+
+
+@csrf_protect
+@workflow_page
+def _attachment_upload(request: HttpRequest, uuid: Any, limit: AttachmentLimit) -> HttpResponse:
     complaint = _complaint(request, uuid, RECEIVE)
-    form = AttachmentForm(_data(request), request.FILES if request.method == "POST" else None)
+    form = AttachmentForm(
+        _data(request),
+        request.FILES if request.method == "POST" else None,
+        too_large=limit.exceeded,
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         # one byte past the limit is enough for the action to refuse an oversize file

@@ -241,6 +241,8 @@ def test_a_hand_over_is_offered_and_only_the_colleague_offered_answers(org, cust
     assert owner.get(url("handover_answer", complaint)).status_code == 403
     answer_page = en(client_for(org.manager_a)).get(url("handover_answer", complaint))
     assert "需分行协调" in page_of(answer_page)  # the offer's reason, to decide on
+    (shown,) = AuditEvent.objects.filter(action="view_personal", actor=org.manager_a)
+    assert (shown.target_id, shown.detail["document"]) == (str(complaint.uuid), "handover_answer")
     declined = en(client_for(org.manager_a)).post(
         url("handover_answer", complaint), {"version": 2, "answer": "decline"}
     )
@@ -313,6 +315,11 @@ def test_the_decision_is_recorded_and_large_compensation_approved_by_a_manager(o
     approver = en(client_for(org.head_office))
     approve_url = url("approve_decision", complaint, decision_id=decision.pk)
     assert "宣传材料未明示费率。" in page_of(approver.get(approve_url))  # read before approving
+    # the findings were shown: audited like the complaint page
+    (shown,) = AuditEvent.objects.filter(
+        action="view_personal", actor=org.head_office, detail__document="decision_approval"
+    )
+    assert (shown.target_id, shown.target_label) == (str(complaint.uuid), complaint.number)
     approved = approver.post(approve_url, {"version": fresh(complaint).version})
     assert approved.status_code == 302
     assert Decision.objects.get(pk=decision.pk).approved_by == org.staff(org.head_office)
@@ -420,6 +427,69 @@ def test_a_program_renamed_to_pdf_is_refused_with_the_accepted_types(org, custom
     assert response.status_code == 200
     assert "Attach a PDF, JPEG, PNG, MP3, WAV file." in page_of(response)
     assert not complaint.attachments.exists()
+
+
+def test_a_file_one_byte_over_the_limit_is_stopped_while_it_arrives(org, customer, settings):
+    # given a limit of half a megabyte and a PNG one byte longer
+    settings.BRANCHCX_MAX_ATTACHMENT_BYTES = 512 * 1024
+    complaint = register(org, customer)
+    over = PNG + bytes(512 * 1024 + 1 - len(PNG))
+
+    response = en(client_for(org.teller_a)).post(
+        url("attachment_upload", complaint),
+        {"file": SimpleUploadedFile("over.png", over, "image/png"), "description": "收据"},
+    )
+
+    # then the form says why, and the file was dropped by the upload handler, not kept whole
+    page = page_of(response)
+    assert response.status_code == 200
+    assert "The file is larger than 0.5 MB." in page
+    assert "This field is required." not in page
+    assert not response.wsgi_request.FILES  # nothing spooled for the view to read
+    assert not complaint.attachments.exists()
+
+
+def test_a_file_exactly_at_the_limit_is_attached(org, customer, settings):
+    settings.BRANCHCX_MAX_ATTACHMENT_BYTES = 1024
+    complaint = register(org, customer)
+    exact = PNG + bytes(1024 - len(PNG))
+
+    response = en(client_for(org.teller_a)).post(
+        url("attachment_upload", complaint),
+        {"file": SimpleUploadedFile("exact.png", exact, "image/png")},
+    )
+
+    assert response.status_code == 302
+    assert complaint.attachments.get().size == 1024
+
+
+def test_the_upload_still_checks_the_csrf_token(org, customer):
+    # the view is exempt from the middleware's check only to install the size limit first
+    complaint = register(org, customer)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.teller_a)
+
+    response = client.post(
+        url("attachment_upload", complaint), {"file": SimpleUploadedFile("a.png", PNG)}
+    )
+
+    assert response.status_code == 403
+    assert not complaint.attachments.exists()
+
+
+def test_the_upload_limit_stops_at_the_first_chunk_past_it(settings):
+    from django.core.files.uploadhandler import StopUpload
+
+    from branchcx.complaints.uploads import AttachmentLimit
+
+    settings.BRANCHCX_MAX_ATTACHMENT_BYTES = 100
+    limit = AttachmentLimit()
+    assert limit.receive_data_chunk(b"x" * 60, 0) == b"x" * 60
+    assert limit.receive_data_chunk(b"x" * 40, 60) == b"x" * 40  # exactly the limit
+    with pytest.raises(StopUpload) as stopped:
+        limit.receive_data_chunk(b"x", 100)
+    assert stopped.value.connection_reset is False  # the page answers, the connection stays
+    assert limit.exceeded and limit.file_complete(101) is None
 
 
 def test_an_oversize_file_is_refused_with_the_limit(org, customer, settings):
