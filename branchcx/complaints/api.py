@@ -1,7 +1,9 @@
 """API for complaints: list, exact search, the detail, intake with suggestions, and every step
 of the workflow. Endpoints stay thin: fetch through ``access`` (404 outside the scope), check
 the role (403), resolve the codes and colleagues the body names (422 if unknown), call one
-action, and answer with the complaint as it now is, ``version`` included."""
+action, and answer with the complaint as it now is, ``version`` included. Every answer that
+carries the complaint in full (what the customer said, what the bank found) is an audit
+event, recorded once by ``_detail``."""
 
 # No `from __future__ import annotations` here: django-ninja builds its query and pagination
 # models from the live annotations. Fixed paths (search, suggest) come before
@@ -130,16 +132,20 @@ def suggest(request: HttpRequest, payload: SuggestIn) -> dict[str, Any]:
 def get_complaint(request: HttpRequest, uuid: str) -> Complaint:
     """One complaint in full, with what the customer said. Every call is recorded in the
     audit log."""
-    complaint = _detail(request.user, uuid)
-    record(
-        Action.VIEW_PERSONAL, actor=request.user, target=complaint, target_label=complaint.number
-    )
-    return complaint
+    return _detail(request, uuid)
 
 
-def _detail(user: Any, uuid: UUID | str) -> Complaint:
-    """The complaint with everything the detail shows, in a fixed number of queries."""
+def _detail(request: HttpRequest, uuid: UUID | str) -> Complaint:
+    """The complaint with everything the detail shows, in a fixed number of queries. The
+    detail carries what the customer said and what the bank found, so every answer that
+    holds it (a read, or a write answering with the complaint as it now is) is recorded in
+    the audit log, once."""
+    user = request.user
     complaint = access.get_complaint_for_user(user, uuid)
+    record(
+        Action.VIEW_PERSONAL, actor=user, target=complaint, target_label=complaint.number,
+        request=request,
+    )  # fmt: skip
     prefetch_related_objects(
         [complaint],
         "pauses",
@@ -225,7 +231,7 @@ def register_complaint(request: HttpRequest, payload: ComplaintIn) -> Status:
     return Status(
         201,
         {
-            "complaint": _detail(user, complaint.uuid),
+            "complaint": _detail(request, complaint.uuid),
             "duplicates": duplicates,
             "suggestions": suggestions.suggest(payload.narrative),
         },
@@ -281,7 +287,7 @@ def transition(request: HttpRequest, uuid: str, payload: TransitionIn) -> Compla
         expected_version=payload.expected_version,
         reason=payload.reason,
     )
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/classify", response=ComplaintDetailOut)
@@ -305,7 +311,7 @@ def classify(request: HttpRequest, uuid: str, payload: ClassifyIn) -> Complaint:
         reason=payload.reason,
         **codes,
     )
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/assign", response=ComplaintDetailOut)
@@ -320,7 +326,7 @@ def assign(request: HttpRequest, uuid: str, payload: AssignIn) -> Complaint:
         handler=handler,
         reason=payload.reason,
     )
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/extend", response=ComplaintDetailOut)
@@ -328,7 +334,7 @@ def extend(request: HttpRequest, uuid: str, payload: ExtendIn) -> Complaint:
     """15 → 30 days (the outlet's manager), 30 → 60 (the level above); the customer told."""
     complaint = _handled(request, uuid)
     actions.do_extend(request.user, complaint, **payload.model_dump())
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/pause", response=ComplaintDetailOut)
@@ -336,14 +342,14 @@ def pause(request: HttpRequest, uuid: str, payload: PauseIn) -> Complaint:
     """Stop the clock for external appraisal or testing, or for mediation."""
     complaint = _handled(request, uuid)
     actions.do_pause(request.user, complaint, **payload.model_dump())
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/resume", response=ComplaintDetailOut)
 def resume(request: HttpRequest, uuid: str, payload: ResumeIn) -> Complaint:
     complaint = _handled(request, uuid)
     actions.do_resume(request.user, complaint, **payload.model_dump())
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/handover", response=ComplaintDetailOut)
@@ -358,7 +364,7 @@ def offer_handover(request: HttpRequest, uuid: str, payload: HandoverIn) -> Comp
         expected_version=payload.expected_version,
         reason=payload.reason,
     )
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/handover/answer", response=ComplaintDetailOut)
@@ -366,7 +372,7 @@ def answer_handover(request: HttpRequest, uuid: str, payload: HandoverAnswerIn) 
     """Accept the complaint offered to you (you become its owner) or decline, saying why."""
     complaint = _handled(request, uuid, RECEIVE)
     actions.do_answer_handover(request.user, complaint, **payload.model_dump())
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/merge", response=ComplaintDetailOut)
@@ -385,7 +391,7 @@ def merge(request: HttpRequest, uuid: str, payload: MergeIn) -> Complaint:
         expected_version=payload.expected_version,
         new_facts=payload.new_facts,
     )
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/recuse", response=ComplaintDetailOut)
@@ -393,15 +399,17 @@ def recuse(request: HttpRequest, uuid: str, payload: RecuseIn) -> Complaint:
     """Declare your direct interest (回避): you no longer handle or own the complaint."""
     complaint = _handled(request, uuid, RECEIVE)
     actions.do_recuse(request.user, complaint, **payload.model_dump())
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/notifications", response={201: ComplaintDetailOut})
 def record_notification(request: HttpRequest, uuid: str, payload: NotificationIn) -> Status:
-    """Keep the proof of telling the customer: what, when, how and the reference."""
+    """Keep the proof of telling the customer: what, when, how and the reference. It adds a
+    record without changing the complaint, but still carries the version read: a notice
+    written against an older state of the complaint is a 409."""
     complaint = _handled(request, uuid)
     actions.do_record_notification(request.user, complaint, **payload.model_dump())
-    return Status(201, _detail(request.user, uuid))
+    return Status(201, _detail(request, uuid))
 
 
 @router.post("/complaints/{uuid}/decisions", response={201: ComplaintDetailOut})
@@ -417,7 +425,7 @@ def record_decision(request: HttpRequest, uuid: str, payload: DecisionIn) -> Sta
         root_cause=root_cause,
         **payload.model_dump(exclude={"root_cause"}),
     )
-    return Status(201, _detail(request.user, uuid))
+    return Status(201, _detail(request, uuid))
 
 
 @router.post("/complaints/{uuid}/decisions/{decision_id}/approve", response=ComplaintDetailOut)
@@ -428,15 +436,16 @@ def approve_decision(
     complaint = _handled(request, uuid)
     decision = access.get_decision_for_user(request.user, complaint, decision_id)
     actions.do_approve_decision(request.user, decision, expected_version=payload.expected_version)
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)
 
 
 @router.post("/complaints/{uuid}/revisits/{revisit_id}", response=ComplaintDetailOut)
 def record_revisit(
     request: HttpRequest, uuid: str, revisit_id: int, payload: RevisitIn
 ) -> Complaint:
-    """Record the call-back after closing; an unsatisfied customer (2 or less) reopens it."""
+    """Record the call-back after closing; an unsatisfied customer (2 or less) reopens it.
+    A complaint changed since the version read is a 409."""
     complaint = _handled(request, uuid, RECEIVE)
     revisit = access.get_revisit_for_user(request.user, complaint, revisit_id)
     actions.do_record_revisit(request.user, revisit, **payload.model_dump())
-    return _detail(request.user, uuid)
+    return _detail(request, uuid)

@@ -485,6 +485,7 @@ class RecuseIn(InputSchema):
 
 
 class NotificationIn(InputSchema):
+    expected_version: Version
     kind: str = Field(..., description="decision, extension or review")
     method: str = Field(..., description="letter, sms, email or phone")
     content: str = Field(..., max_length=TEXT_MAX)
@@ -509,6 +510,7 @@ class ApproveIn(InputSchema):
 
 
 class RevisitIn(InputSchema):
+    expected_version: Version
     method: str = Field(..., description="phone, visit, sms or wechat")
     satisfaction: int = Field(..., description="1 (very dissatisfied) to 5 (very satisfied)")
     note: str = Field(..., max_length=TEXT_MAX)

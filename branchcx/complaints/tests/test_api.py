@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from branchcx.audit.models import AuditEvent
 from branchcx.complaints.actions import do_register_complaint, do_transition
 from branchcx.complaints.models import Classification, Complaint, State
+from branchcx.complaints.tests.test_workflow import advance
 from branchcx.customers.actions import do_create_customer
 from branchcx.org.models import Role
 from branchcx.testing import api_client_for, assert_scope_rules, call, make_staff
@@ -65,6 +66,13 @@ def post(user_or_client: Any, url: str, data: Any) -> Any:
 
 def url(complaint: Complaint, tail: str = "") -> str:
     return f"/api/v1/complaints/{complaint.uuid}{tail}"
+
+
+def viewed(complaint: Complaint) -> int:
+    """How many times the complaint was shown in full, by the audit log."""
+    return AuditEvent.objects.filter(
+        action=AuditEvent.Action.VIEW_PERSONAL, target_id=str(complaint.uuid)
+    ).count()
 
 
 def numbers(response: Any) -> list[str]:
@@ -352,11 +360,12 @@ def writes(org, complaint: Complaint, other: Complaint) -> list[tuple[str, dict[
         ("/merge", {"into": str(other.uuid), "new_facts": False, "expected_version": v}),
         ("/recuse", {"expected_version": v, "reason": "客户是我的亲属"}),
         ("/notifications", {"kind": "decision", "method": "sms", "content": "处理决定",
-                            "proof": "SMS-2"}),
+                            "proof": "SMS-2", "expected_version": v}),
         ("/decisions", {"expected_version": v, "outcome": "upheld", "findings": "属实",
                         "basis": "合同条款", "root_cause": "S03", "remedy": "退费"}),
         ("/decisions/1/approve", {"expected_version": v}),
-        ("/revisits/1", {"method": "phone", "satisfaction": 5, "note": "满意"}),
+        ("/revisits/1", {"method": "phone", "satisfaction": 5, "note": "满意",
+                         "expected_version": v}),
     ]  # fmt: skip
 
 
@@ -421,6 +430,83 @@ def test_a_stale_version_is_a_409_and_changes_nothing(org):
     assert (complaint.state, complaint.version) == ("accepted", 2)
 
 
+def test_a_stale_version_refuses_the_notification_of_the_customer(org):
+    # given a decided complaint, and someone who read it before it was decided
+    complaint = advance(org, register(org), "accepted", "investigating", "decided")
+    body = {"kind": "decision", "method": "sms", "content": "处理决定", "proof": "SMS-3"}
+
+    # when they record telling the customer with the version they read
+    stale = post(org.manager_a, url(complaint, "/notifications"), body | {"expected_version": 2})
+    missing = post(org.manager_a, url(complaint, "/notifications"), body)
+
+    # then it is a conflict, and nothing is recorded; the version cannot be left out
+    assert (stale.status_code, stale.json()["code"]) == (409, "conflict")
+    assert missing.status_code == 422 and "expected_version" in missing.json()["errors"]
+    assert not complaint.notifications.exists()
+    current = post(
+        org.manager_a,
+        url(complaint, "/notifications"),
+        body | {"expected_version": complaint.version},
+    )
+    assert current.status_code == 201, current.json()
+
+
+def test_a_stale_version_refuses_the_revisit(org):
+    # given a closed complaint whose call-back is due, read by the teller...
+    complaint = advance(
+        org, register(org), "accepted", "investigating", "decided", "notified", "closed"
+    )
+    revisit = complaint.revisits.get()
+    read = complaint.version
+    # ...before a colleague records the customer's request for a review
+    do_transition(org.manager_a, complaint, "review_requested", expected_version=read)
+
+    # when the teller records the call-back against the version they read
+    stale = post(
+        org.teller_a,
+        url(complaint, f"/revisits/{revisit.pk}"),
+        {"method": "phone", "satisfaction": 1, "note": "不满意", "expected_version": read},
+    )
+
+    # then it is a conflict: the revisit stays to do and nothing is reopened
+    assert (stale.status_code, stale.json()["code"]) == (409, "conflict")
+    revisit.refresh_from_db()
+    complaint.refresh_from_db()
+    assert (revisit.done_at, complaint.state) == (None, State.REVIEW_REQUESTED)
+    current = post(
+        org.teller_a,
+        url(complaint, f"/revisits/{revisit.pk}"),
+        {"method": "phone", "satisfaction": 4, "note": "基本满意", "expected_version": read + 1},
+    )
+    assert current.status_code == 200, current.json()
+
+
+def test_the_answer_to_an_intake_is_audited_once(org):
+    response = post(
+        org.teller_a,
+        "/api/v1/complaints",
+        {"outlet": "SH0101", "intake_channel": "counter", "narrative": NARRATIVE,
+         "complainant_name": "王小明"},
+    )  # fmt: skip
+
+    assert response.status_code == 201, response.json()
+    created = Complaint.objects.get()
+    assert response.json()["complaint"]["narrative"] == NARRATIVE
+    (event,) = AuditEvent.objects.filter(action="view_personal", target_id=str(created.uuid))
+    assert (event.actor, event.target_label) == (org.teller_a, created.number)
+
+
+def test_a_refused_write_shows_nothing_and_records_no_view(org):
+    complaint = register(org)
+    stale = post(
+        org.manager_a,
+        url(complaint, "/transitions"),
+        {"to_state": "withdrawn", "expected_version": 7, "reason": "客户撤诉"},
+    )
+    assert stale.status_code == 409 and NARRATIVE not in stale.content.decode()
+    assert viewed(complaint) == 0
+
+
 def test_a_transition_the_workflow_forbids_is_422_on_the_state(org):
     complaint = register(org)
     response = post(
@@ -440,8 +526,11 @@ def test_a_complaint_walks_from_registered_to_closed_through_the_api(org, custom
 
     def step(tail: str, body: dict[str, Any], status: int = 200) -> dict[str, Any]:
         nonlocal version
+        audited = viewed(complaint)
         response = post(manager, url(complaint, tail), body)
         assert response.status_code == status, (tail, response.json())
+        # every answer carries the complaint in full, so every answer is audited, once
+        assert viewed(complaint) == audited + 1, tail
         detail: dict[str, Any] = response.json()
         assert detail["version"] >= version
         version = detail["version"]
@@ -467,7 +556,7 @@ def test_a_complaint_walks_from_registered_to_closed_through_the_api(org, custom
     told = step(
         "/notifications",
         {"kind": "decision", "method": "sms", "content": "处理决定：退还分期手续费。",
-         "proof": "SMS-20260301-0001"},
+         "proof": "SMS-20260301-0001", "expected_version": version},
         status=201,
     )  # fmt: skip
     assert told["notifications"][0]["proof"] == "SMS-20260301-0001"
@@ -481,7 +570,8 @@ def test_a_complaint_walks_from_registered_to_closed_through_the_api(org, custom
     # closing schedules the revisit; a satisfied customer leaves it closed
     (revisit,) = closed["revisits"]
     revisited = step(
-        f"/revisits/{revisit['id']}", {"method": "phone", "satisfaction": 5, "note": "满意"}
+        f"/revisits/{revisit['id']}",
+        {"method": "phone", "satisfaction": 5, "note": "满意", "expected_version": version},
     )
     assert revisited["state"] == "closed"
     assert revisited["revisits"][0]["satisfaction"] == 5
