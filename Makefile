@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --preset $(BENCH_PRESET)
 	$(BIN)/python benchmarks/classifier.py
 	$(BIN)/python benchmarks/complaints_dashboard.py
+	$(BIN)/python benchmarks/surveys_scoring.py
 
 # Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
 messages: $(STAMP)

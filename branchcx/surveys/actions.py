@@ -385,6 +385,7 @@ def _submit(response: Response, definition: Definition, answers: Mapping[str, An
     response.ces, response.overall = headline.get("ces"), headline.get("overall")
     response.status = Response.Status.SUBMITTED
     response.submitted_on = timezone.localdate(now)
+    response.month = response.submitted_on.replace(day=1)
     invitation = response.invitation
     if response.is_anonymous:
         # no trace of who: not the customer, not the invitation, not even the time
@@ -427,6 +428,12 @@ def _score_dimensions(response: Response) -> None:
     DimensionScore.objects.bulk_create(
         DimensionScore(
             response=response,
+            survey_id=response.survey_id,
+            outlet_id=response.outlet_id,
+            submitted_on=response.submitted_on,
+            month=response.month,
+            tier_id=response.tier_id,
+            segment=response.segment,
             dimension=dimension,
             expectation=_mean(roles.get("expectation", [])),
             perception=_mean(roles.get("perception", [])),

@@ -253,6 +253,7 @@ class Response(models.Model):
     sections_done = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)  # cleared when anonymous
     submitted_on = models.DateField(_("answered on"), null=True, blank=True)
+    month = models.DateField(null=True, blank=True)  # first day of submitted_on's month
     submitted_at = models.DateTimeField(null=True, blank=True)  # None when anonymous
     # Snapshots at submission, so a later tier change does not rewrite history.
     tier = models.ForeignKey(
@@ -275,6 +276,11 @@ class Response(models.Model):
         verbose_name_plural = _("survey responses")
         indexes = [
             models.Index(fields=["outlet", "submitted_on"], name="response_outlet_day"),
+            # covers the dashboard's grouped scan of the headline answers
+            models.Index(
+                fields=["status", "outlet", "month", "nps", "csat", "ces"],
+                name="response_scores",
+            ),
             models.Index(fields=["survey", "submitted_on"], name="response_survey_day"),
             models.Index(fields=["customer", "submitted_on"], name="response_customer_day"),
         ]
@@ -332,9 +338,20 @@ class Answer(models.Model):
 
 class DimensionScore(models.Model):
     """A submitted response's mean answer per SERVQUAL dimension: what the dashboards
-    aggregate (five narrow rows per response instead of forty-four answers)."""
+    aggregate (five narrow rows per response instead of forty-four answers). The response's
+    survey, outlet, day, month, tier and segment are copied in (they never change once it is
+    submitted), so the dashboards group these rows without joining the responses."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="dimensions")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="+")
+    outlet = models.ForeignKey("org.Branch", on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField()
+    month = models.DateField()
+    tier = models.ForeignKey(
+        "customers.TierLevel", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    segment = models.CharField(max_length=12, blank=True)
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     expectation = models.FloatField(null=True, blank=True)
     perception = models.FloatField(null=True, blank=True)
@@ -343,12 +360,29 @@ class DimensionScore(models.Model):
     importance = models.FloatField(null=True, blank=True)  # points of 100
     gap = models.FloatField(null=True, blank=True)  # mean of the item gaps P - E
 
-    scope_field = "response__outlet"
+    scope_field = "outlet"
     objects = ScopedManager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["response", "dimension"], name="dimension_once")
+        ]
+        indexes = [
+            # covers the dashboard's grouped scan: the rows are never read, only this index
+            models.Index(
+                fields=[
+                    "outlet",
+                    "month",
+                    "dimension",
+                    "expectation",
+                    "perception",
+                    "gap",
+                    "adequate",
+                    "desired",
+                    "importance",
+                ],
+                name="dimension_scores",
+            )
         ]
         verbose_name = _("dimension score")
         verbose_name_plural = _("dimension scores")

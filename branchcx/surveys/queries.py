@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 
 from branchcx.customers.models import TierLevel
 from branchcx.org.models import Branch
@@ -102,49 +101,77 @@ class GroupScores:
         return sum(values) / len(values) if values else None
 
 
-def _group(by: str, prefix: str = "") -> Any:
+MEASURES = ("expectation", "perception", "gap", "adequate", "desired", "importance")
+
+# Each grouping as (the database column(s) it groups by, how a row's key is read).
+COLUMNS = {
+    "network": ["everything"],  # a constant: one group
+    "branch": ["outlet__parent_id"],
+    "outlet": ["outlet_id"],
+    "month": ["month"],
+    "quarter": ["month"],
+    "tier": ["tier_id"],
+    "segment": ["segment"],
+}
+
+
+def _group_key(by: str, row: dict[str, Any]) -> Any:
     if by == "network":
-        return Value("all")
-    if by == "branch":
-        return F(f"{prefix}outlet__parent_id")
-    if by == "outlet":
-        return F(f"{prefix}outlet_id")
-    if by == "month":
-        return TruncMonth(f"{prefix}submitted_on")
-    if by == "quarter":
-        return TruncQuarter(f"{prefix}submitted_on")
-    if by == "tier":
-        return F(f"{prefix}tier_id")
-    if by == "segment":
-        return F(f"{prefix}segment")
-    raise ValueError(f"unknown grouping {by}")
+        return "all"
+    value = _key(row[COLUMNS[by][0]])
+    if by == "quarter" and value is not None:
+        return value.replace(month=(value.month - 1) // 3 * 3 + 1)
+    return value
 
 
-def submitted(
-    responses: QuerySet[Response],
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    survey: Any = None,
-) -> QuerySet[Response]:
-    """Submitted responses in a period (inclusive days), of one survey if given."""
-    chosen = responses.filter(status=Response.Status.SUBMITTED)
-    if start is not None:
-        chosen = chosen.filter(submitted_on__gte=start)
-    if end is not None:
-        chosen = chosen.filter(submitted_on__lte=end)
-    if survey is not None:
-        chosen = chosen.filter(survey=survey)
-    return chosen
+@dataclass(frozen=True)
+class Selection:
+    """Which submitted answers to score: those the user may see, in a period (inclusive
+    days), of one survey and within one unit if given."""
+
+    user: Any
+    start: date | None = None
+    end: date | None = None
+    survey: Any = None
+    unit: Any = None  # a branch or outlet to narrow to
+
+    def _narrow(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        if self.start is not None:
+            rows = rows.filter(submitted_on__gte=self.start)
+        if self.end is not None:
+            rows = rows.filter(submitted_on__lte=self.end)
+        if self.survey is not None:
+            rows = rows.filter(survey=self.survey)
+        if self.unit is not None:
+            rows = rows.filter(outlet__path__startswith=self.unit.path)
+        return rows
+
+    def responses(self) -> QuerySet[Response]:
+        return self._narrow(
+            Response.objects.visible_to(self.user).filter(status=Response.Status.SUBMITTED)
+        )
+
+    def dimension_rows(self) -> QuerySet[DimensionScore]:
+        return self._narrow(DimensionScore.objects.visible_to(self.user))
 
 
-def scores(responses: QuerySet[Response], by: str = "network") -> list[GroupScores]:
-    """Scores of ``responses`` (already scoped and filtered) per group, in two queries plus
-    one for the groups' names."""
+Totals = dict[Any, dict[str, float]]
+DimensionTotals = dict[Any, dict[str, dict[str, float]]]
+
+
+def _add(into: dict[str, float], row: dict[str, Any]) -> None:
+    for name, value in row.items():
+        into[name] = into.get(name, 0) + (value or 0)
+
+
+def _fetch(selection: Selection, columns: list[str]) -> tuple[list[Any], list[Any]]:
+    """The headline and dimension figures grouped by ``columns``: counts and sums only, so
+    that finer groups add up exactly into coarser ones."""
     headline = (
-        responses.order_by()
-        .annotate(group=_group(by))
-        .values("group")
+        selection.responses()
+        .order_by()
+        .annotate(everything=Value(1))
+        .values(*columns)
         .annotate(
             n=Count("pk"),
             promoters=Count("pk", filter=Q(nps__gte=9)),
@@ -157,41 +184,67 @@ def scores(responses: QuerySet[Response], by: str = "network") -> list[GroupScor
             ces_squares=Sum(F("ces") * F("ces")),
         )
     )
+    aggregates: dict[str, Any] = {"n": Count("pk")}
+    for measure in MEASURES:
+        aggregates[f"{measure}_n"] = Count(measure)
+        aggregates[f"{measure}_sum"] = Sum(measure)
     dimensions = (
-        DimensionScore.objects.filter(response__in=responses.order_by().values("pk"))
-        .annotate(group=_group(by, "response__"))
-        .values("group", "dimension")
-        .annotate(
-            n=Count("pk"),
-            expectation=Avg("expectation"),
-            perception=Avg("perception"),
-            gap=Avg("gap"),
-            adequate=Avg("adequate"),
-            desired=Avg("desired"),
-            importance=Avg("importance"),
-        )
+        selection.dimension_rows()
+        .order_by()
+        .annotate(everything=Value(1))
+        .values(*columns, "dimension")
+        .annotate(**aggregates)
     )
-    per_group: dict[Any, dict[str, DimensionSummary]] = {}
+    return list(headline), list(dimensions)
+
+
+GROUP_COLUMNS = {"everything", "outlet_id", "outlet__parent_id", "month", "tier_id", "segment"}
+
+
+def _roll_up(by: str, headline: list[Any], dimensions: list[Any]) -> list[GroupScores]:
+    columns = GROUP_COLUMNS
+    totals: Totals = {}
+    for row in headline:
+        key = _group_key(by, row)
+        _add(totals.setdefault(key, {}), {k: v for k, v in row.items() if k not in columns})
+    dimension_totals: DimensionTotals = {}
     for row in dimensions:
-        per_group.setdefault(_key(row["group"]), {})[row["dimension"]] = DimensionSummary(
-            row["dimension"], row["n"], row["expectation"], row["perception"], row["gap"],
-            row["adequate"], row["desired"], row["importance"],
-        )  # fmt: skip
-    rows = list(headline)
-    labels = _labels(by, [_key(r["group"]) for r in rows])
+        key = _group_key(by, row)
+        figures = {k: v for k, v in row.items() if k not in columns and k != "dimension"}
+        _add(dimension_totals.setdefault(key, {}).setdefault(row["dimension"], {}), figures)
+    labels = _labels(by, list(totals))
     result = [
         GroupScores(
-            key=_key(r["group"]),
-            label=labels.get(_key(r["group"]), str(_key(r["group"]) or "")),
-            n=r["n"],
-            nps=nps_from_counts(r["promoters"], r["passives"], r["detractors"]),
-            csat=csat_from_counts(r["satisfied"], r["csat_n"]),
-            ces=ces_from_moments(r["ces_n"], r["ces_sum"] or 0, r["ces_squares"] or 0),
-            dimensions=per_group.get(_key(r["group"]), {}),
+            key=key,
+            label=labels.get(key, str(key or "")),
+            n=int(t["n"]),
+            nps=nps_from_counts(int(t["promoters"]), int(t["passives"]), int(t["detractors"])),
+            csat=csat_from_counts(int(t["satisfied"]), int(t["csat_n"])),
+            ces=ces_from_moments(int(t["ces_n"]), t["ces_sum"], t["ces_squares"]),
+            dimensions={
+                dimension: DimensionSummary(
+                    dimension,
+                    int(d["n"]),
+                    *(d[f"{m}_sum"] / d[f"{m}_n"] if d[f"{m}_n"] else None for m in MEASURES),
+                )
+                for dimension, d in dimension_totals.get(key, {}).items()
+            },
         )
-        for r in rows
+        for key, t in totals.items()
     ]
-    return sorted(result, key=lambda g: g.label if by not in ("month", "quarter") else g.key)
+    periods = by in ("month", "quarter")
+    return sorted(result, key=lambda g: g.key if periods else (g.label, str(g.key)))
+
+
+def scores(selection: Selection, by: str = "network") -> list[GroupScores]:
+    """Scores per group: one grouped query over the responses and one over the dimension
+    rows, plus one for the groups' names, whatever the number of answers."""
+    if by not in COLUMNS:
+        raise ValueError(f"unknown grouping {by}")
+    if by in ("network", "outlet", "month", "quarter"):
+        # the order of the covering indexes: scanned without sorting, then added up
+        return _roll_up(by, *_fetch(selection, ["outlet_id", "month"]))
+    return _roll_up(by, *_fetch(selection, COLUMNS[by][:1]))
 
 
 def _key(value: Any) -> Any:
@@ -214,3 +267,22 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
     if by == "network":
         return {"all": ""}
     return {}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    network: GroupScores | None
+    outlets: list[GroupScores]
+    months: list[GroupScores]
+
+
+def dashboard(selection: Selection) -> Dashboard:
+    """What the satisfaction dashboard shows: the whole selection, each outlet, each month.
+    Fetched once by outlet and month (two queries), then added up three ways."""
+    headline, dimensions = _fetch(selection, ["outlet_id", "month"])
+    network = _roll_up("network", headline, dimensions)
+    return Dashboard(
+        network=network[0] if network else None,
+        outlets=_roll_up("outlet", headline, dimensions),
+        months=_roll_up("month", headline, dimensions),
+    )

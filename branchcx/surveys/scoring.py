@@ -257,7 +257,8 @@ def csat_interval(scores: Iterable[int], confidence: float = 0.95) -> CsatResult
     quantile, the interval is
     (phat + z**2/(2n) +/- z * sqrt(phat(1 - phat)/n + z**2/(4n**2))) / (1 + z**2/n)
     (Wilson 1927, "Probable inference, the law of succession, and statistical inference",
-    JASA 22(158)), computed by ``scipy.stats.binomtest(...).proportion_ci(method="wilson")``.
+    JASA 22(158)); the same numbers as ``scipy.stats.binomtest(...).proportion_ci(method=
+    "wilson")``.
     Unlike the Wald interval it stays inside 0-100 and keeps a sensible width when every
     answer is satisfied (Brown, Cai & DasGupta 2001, Statistical Science 16(2)).
 
@@ -274,13 +275,16 @@ def csat_from_counts(satisfied: int, n: int, confidence: float = 0.95) -> CsatRe
         raise ValueError("CSAT counts: 0 <= satisfied <= n")
     if n == 0:
         return CsatResult(None, None, None, 0, 0, confidence)
-    interval = stats.binomtest(satisfied, n).proportion_ci(
-        confidence_level=confidence, method="wilson"
-    )
+    # the closed form (scipy's binomtest would also compute a p-value nobody reads)
+    z = float(stats.norm.ppf(_two_sided_quantile(confidence)))
+    share = satisfied / n
+    centre = share + z * z / (2 * n)
+    spread = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    scale = 1 + z * z / n
     return CsatResult(
-        100 * satisfied / n,
-        100 * float(interval.low),
-        100 * float(interval.high),
+        100 * share,
+        100 * max((centre - spread) / scale, 0.0),
+        100 * min((centre + spread) / scale, 1.0),
         n,
         satisfied,
         confidence,

@@ -11,7 +11,6 @@ from django.utils import timezone
 from branchcx.customers.actions import do_create_customer
 from branchcx.surveys import queries
 from branchcx.surveys.actions import do_invite, open_invitation, start_from_invitation
-from branchcx.surveys.models import Response
 from branchcx.surveys.scoring import ces, csat_interval, nps
 from branchcx.surveys.tests.test_answering import POINTS, QUALITY, answer_all
 
@@ -43,8 +42,8 @@ def answered(org, survey):
         )
 
 
-def test_network_scores_equal_the_functions_on_the_answers(answered):
-    (network,) = queries.scores(queries.submitted(Response.objects.all()))
+def test_network_scores_equal_the_functions_on_the_answers(org, answered):
+    (network,) = queries.scores(queries.Selection(org.head_office))
     assert network.n == 5
     expected = nps([a[3] for a in ANSWERS])
     assert (network.nps.score, network.nps.se) == pytest.approx((expected.score, expected.se))
@@ -58,18 +57,21 @@ def test_network_scores_equal_the_functions_on_the_answers(answered):
 
 
 def test_scores_by_outlet_and_by_month_and_scoped(org, answered):
-    by_outlet = {g.label: g for g in queries.scores(Response.objects.all(), "outlet")}
+    everything = queries.Selection(org.head_office)
+    by_outlet = {g.label: g for g in queries.scores(everything, "outlet")}
     assert {name: g.n for name, g in by_outlet.items()} == {
         org.sh0101.name: 3,
         org.zj0101.name: 2,
     }
     assert by_outlet[org.sh0101.name].nps.score == pytest.approx(100 * (2 - 1) / 3)
     assert by_outlet[org.sh0101.name].is_small_sample
-    (month,) = queries.scores(Response.objects.all(), "month")
+    (month,) = queries.scores(everything, "month")
     assert month.key == timezone.localdate().replace(day=1)
-    # a branch manager sees their own outlets only
-    (mine,) = queries.scores(Response.objects.visible_to(org.manager_a), "outlet")
-    assert (mine.label, mine.n) == (org.sh0101.name, 3)
+    (quarter,) = queries.scores(everything, "quarter")
+    assert (quarter.n, quarter.nps.score) == (5, month.nps.score)
+    # a branch manager sees their own outlets only, dimensions included
+    (mine,) = queries.scores(queries.Selection(org.manager_a), "outlet")
+    assert (mine.label, mine.n, mine.dimensions["empathy"].n) == (org.sh0101.name, 3, 3)
 
 
 def test_only_submitted_answers_in_the_period_count(org, answered, survey):
@@ -83,6 +85,7 @@ def test_only_submitted_answers_in_the_period_count(org, answered, survey):
                                        trigger="manual", channel="sms")  # fmt: skip
         answer_all(start_from_invitation(open_invitation(token)))
     today = timezone.localdate()
-    recent = queries.submitted(Response.objects.all(), start=today - timedelta(days=7))
-    assert sum(g.n for g in queries.scores(recent)) == 5
-    assert sum(g.n for g in queries.scores(queries.submitted(Response.objects.all()))) == 6
+    recent = queries.Selection(org.head_office, start=today - timedelta(days=7))
+    (network,) = queries.scores(recent)
+    assert (network.n, network.dimensions["tangibles"].n) == (5, 5)
+    assert queries.scores(queries.Selection(org.head_office))[0].n == 6

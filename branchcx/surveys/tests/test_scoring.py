@@ -539,3 +539,10 @@ def test_scores_from_database_counts_equal_scores_from_the_answers():
     )
     with pytest.raises(ValueError):
         csat_from_counts(5, 4)
+
+
+@pytest.mark.parametrize(("satisfied", "n"), [(0, 1), (4, 7), (30, 30), (412, 1000)])
+def test_the_csat_interval_is_wilsons_as_scipy_computes_it(satisfied, n):
+    ours = csat_from_counts(satisfied, n, confidence=0.9)
+    theirs = stats.binomtest(satisfied, n).proportion_ci(confidence_level=0.9, method="wilson")
+    assert (ours.low, ours.high) == pytest.approx((100 * theirs.low, 100 * theirs.high), abs=1e-9)
