@@ -286,6 +286,7 @@ def transition(request: HttpRequest, uuid: str, payload: TransitionIn) -> Compla
         payload.to_state,
         expected_version=payload.expected_version,
         reason=payload.reason,
+        requested_on=payload.requested_on,
     )
     return _detail(request, uuid)
 

@@ -422,6 +422,8 @@ class TransitionIn(InputSchema):
     to_state: str
     expected_version: Version
     reason: str = Field("", max_length=TEXT_MAX)
+    # for a review request: the day the customer asked (default today)
+    requested_on: date | None = None
 
 
 class ClassifyIn(InputSchema):

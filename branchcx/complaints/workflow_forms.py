@@ -103,10 +103,21 @@ class TransitionForm(VersionedForm):
         required=False,
         help_text=_("Required when the complaint is withdrawn; kept on the timeline."),
     )
+    requested_on = forms.DateField(
+        label=_("The customer asked for the review on"),
+        widget=DateInput,
+        required=False,
+        help_text=_(
+            "For a review: the date of the customer's letter or call (today if left empty). "
+            "The 30 days to decide it run from this day."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS.get(self.complaint.state, set())
+        if State.REVIEW_REQUESTED not in allowed:
+            del self.fields["requested_on"]
         field: Any = self.fields["to_state"]
         field.choices = BLANK + [
             (state, TRANSITION_LABELS[state]) for state in State.values if state in allowed

@@ -182,7 +182,7 @@ def transition(request: HttpRequest, uuid: Any) -> HttpResponse:
             form,
             lambda: actions.do_transition(
                 request.user, complaint, data["to_state"], expected_version=data["version"],
-                reason=data["reason"],
+                reason=data["reason"], requested_on=data.get("requested_on"),
             ),
         )  # fmt: skip
         if ok:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -737,3 +738,27 @@ def test_a_refiled_complaint_merges_into_the_open_one(org, customer):
         {"into": str(elsewhere.uuid), "new_facts": False, "expected_version": 1},
     )
     assert foreign.status_code == 422 and set(foreign.json()["errors"]) == {"into"}
+
+
+def test_a_review_request_keyed_in_late_counts_from_the_day_the_customer_asked(org):
+    # given: a decision told a week ago; the customer's letter asking for a review is two
+    # days old
+    with time_machine.travel(timezone.now() - timedelta(days=7)):
+        complaint = advance(org, register(org), "accepted", "investigating", "decided", "notified")
+    asked = timezone.localdate() - timedelta(days=2)
+    body = {"to_state": "review_requested", "expected_version": complaint.version}
+
+    # when: it is recorded with the letter's date
+    future = post(
+        org.manager_a,
+        url(complaint, "/transitions"),
+        body | {"requested_on": (timezone.localdate() + timedelta(days=1)).isoformat()},
+    )
+    done = post(org.manager_a, url(complaint, "/transitions"),
+                body | {"requested_on": asked.isoformat()})  # fmt: skip
+
+    # then: a future day is refused; the review is due 30 days from the letter
+    assert future.status_code == 422 and "requested_on" in future.json()["errors"]
+    assert done.status_code == 200, done.json()
+    complaint.refresh_from_db()
+    assert complaint.due_on == asked + timedelta(days=30)
