@@ -182,7 +182,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "service_levels": [
             (label, c, _percent(c.share))
             for label, c in (
-                (_("Decided within the regulatory deadline"), levels.regulatory),
+                (_("Decided and told within the regulatory deadline"), levels.regulatory),
                 (_("First response within the internal target"), levels.first_response),
                 (_("Resolved within the internal target"), levels.resolution),
             )

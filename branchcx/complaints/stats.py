@@ -10,6 +10,12 @@ Decisions, clock pauses and timeline entries are reached through the complaints 
 itself (correlated subqueries filtered by the outer complaint), so this module never names
 another scoped model's manager and cannot widen the scope it was given.
 
+The regulation asks for a decision *and* the customer told of it within the deadline, so
+a complaint counts as decided once the customer was told of its final decision since the
+clock last (re)started (see ``_told``): a decision awaiting approval, one replaced by a
+later decision, or one from before a reopening does not count, however early it was
+recorded.
+
 Days are natural days in the bank's time zone, as the regulation counts them (see
 ``clock.py``). Merged complaints duplicate the complaint they were merged into and are left
 out everywhere.
@@ -28,11 +34,12 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     F,
+    FilteredRelation,
     Func,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -42,12 +49,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
-from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from branchcx.complaints.models import FINAL_STATES, OPEN_STATES, Complaint, Decision, State
+from branchcx.complaints.models import FINAL_STATES, OPEN_STATES, Complaint, State, TimelineEntry
 from branchcx.lib.masking import mask_name
 
 MAX_PERIOD_DAYS = 366
@@ -55,8 +61,9 @@ PER_CUSTOMERS = 10_000
 REGULATOR_DAYS = (15, 30, 60)
 OVER_60 = 61  # the band of decisions that took longer than the longest extension
 TOP = 10
-# States still waiting for the first decision: the clock runs and nothing was decided yet.
-UNDECIDED_STATES = (State.REGISTERED, State.ACCEPTED, State.INVESTIGATING)
+# Timeline entries that restart the regulatory clock (15 days again): a reopening after an
+# unsatisfied revisit, new facts brought by a merged complaint.
+RESTARTS = (TimelineEntry.Kind.REOPENED, TimelineEntry.Kind.NEW_FACTS)
 # Transitions that end the handling from the service target's point of view: the customer
 # has been told the decision, or withdrew.
 RESOLVING_STATES = (State.NOTIFIED, State.WITHDRAWN)
@@ -216,23 +223,68 @@ def _each(complaints: QuerySet[Complaint], **aggregates: Any) -> QuerySet[Any, A
     return complaints.filter(pk=OuterRef("pk")).order_by().values("pk").annotate(**aggregates)
 
 
+def _told(complaints: QuerySet[Complaint], **aggregates: Any) -> QuerySet[Any, Any]:
+    """Per outer complaint, ``told``: when the customer was told of the final decision since
+    the clock last (re)started, else None (with ``aggregates`` over the same rows).
+
+    The NOTIFIED transition is the workflow's record of both halves of what the regulation
+    asks: a complaint becomes DECIDED only once its latest decision is final (approved where
+    the policy asks for it) and NOTIFIED only with proof of telling the customer since. Only
+    DECIDED leads to NOTIFIED and only a restart leads back to a decision, so each run of
+    the clock has at most one NOTIFIED transition: the latest counts when no restart came
+    after it. A transition recorded after the letter was sent counts when recorded: the
+    figures never claim more than the record shows."""
+    # Only the entries that matter are joined (the timeline holds every note and hand-over
+    # too): fewer rows to aggregate, and an index on (complaint, kind, ...) can serve them.
+    told = Q(timeline__kind=TimelineEntry.Kind.TRANSITION, timeline__to_state=State.NOTIFIED)
+    clock = complaints.annotate(
+        clock_entries=FilteredRelation("timeline", condition=told | Q(timeline__kind__in=RESTARTS))
+    )
+    notified = Max(  # the only transitions joined are to NOTIFIED
+        "clock_entries__at", filter=Q(clock_entries__kind=TimelineEntry.Kind.TRANSITION)
+    )
+    restarted = Max("clock_entries__at", filter=Q(clock_entries__kind__in=RESTARTS))
+    return _each(clock, notified=notified, restarted=restarted, **aggregates).annotate(
+        told=Case(
+            When(Q(restarted__isnull=True) | Q(notified__gt=F("restarted")), then=F("notified")),
+            default=None,
+            output_field=DateTimeField(),
+        )
+    )
+
+
 def _decision_days(complaints: QuerySet[Complaint]) -> Subquery:
-    """Natural days from receipt to the first decision; None while undecided."""
-    first = Min("decisions__decided_at", filter=Q(decisions__kind=Decision.Kind.DECISION))
-    inner = _each(complaints, first=first).annotate(
-        days=DaysBetween(_local_date("first"), _local_date("received_at"))
+    """Natural days from receipt to telling the customer the final decision (the wait as
+    the customer lived it, restarts included); None until then."""
+    inner = _told(complaints).annotate(
+        days=DaysBetween(_local_date("told"), _local_date("received_at"))
     )
     return Subquery(inner.values("days"), output_field=IntegerField())
 
 
-def _decision_fortnights(complaints: QuerySet[Complaint]) -> Subquery:
-    """Which 15-day stretch after receipt the first decision fell in (0 or 1: within 15 days,
-    2: within 30, 3 or 4: within 60, more: later), None while undecided. A single
-    arithmetic expression, so the day count is computed once per complaint (SQLite converts
-    time zones in Python, once per call) and the grouped result stays small."""
-    first = Min("decisions__decided_at", filter=Q(decisions__kind=Decision.Kind.DECISION))
-    inner = _each(complaints, first=first).annotate(
-        stretch=(DaysBetween(_local_date("first"), _local_date("received_at")) + Value(14))
+def _paused_days(today: date) -> Any:
+    """Days the clock stood still since it last (re)started, as an aggregate for ``_told``:
+    the outer complaint's pauses are joined side by side with its clock entries, so each
+    pause row repeats once per entry; the sum is divided by their number (at least the one
+    empty row), which keeps every term an aggregate (nothing extra to group by)."""
+    pause_days = DaysBetween(
+        Coalesce("pauses__ended_on", Value(today, output_field=DateField())),
+        "pauses__started_on",
+    )
+    return Coalesce(
+        Sum(pause_days, filter=Q(pauses__started_on__gte=F("clock_started_on"))), Value(0)
+    ) / Greatest(Count("clock_entries", distinct=True), Value(1))
+
+
+def _regulatory_stretches(complaints: QuerySet[Complaint], today: date) -> Subquery:
+    """Which 15-day stretch of the clock the customer was told the final decision in (0 or 1:
+    within 15 days, 2: within 30, 3 or 4: within 60, more: later), None until told. Days
+    are counted as the regulation counts them: from the day the clock (re)started, less the
+    days it was paused. A single arithmetic expression, so the day count is computed once
+    per complaint (SQLite converts time zones in Python, once per call) and the grouped
+    result stays small."""
+    inner = _told(complaints, paused=_paused_days(today)).annotate(
+        stretch=(DaysBetween(_local_date("told"), "clock_started_on") - F("paused") + Value(14))
         / Value(15)
     )
     return Subquery(inner.values("stretch"), output_field=IntegerField())
@@ -245,43 +297,32 @@ def _band(stretch: int | None) -> int | None:
     return next((limit for limit in REGULATOR_DAYS if stretch * 15 <= limit), OVER_60)
 
 
+def _on_time(stretch: int | None, allowed_days: int) -> bool:
+    """Told within the days allowed. These are 15, 30 or 60 (``clock.py``), whole stretches,
+    so the stretch answers exactly: ceil(days / 15) * 15 <= allowed iff days <= allowed."""
+    return stretch is not None and stretch * 15 <= allowed_days
+
+
 def _regulatory_verdict(complaints: QuerySet[Complaint], today: date) -> Subquery:
-    """Whether the first decision since the clock (re)started came within the days allowed
-    (15, 30 or 60) plus the days the clock was paused: ``met`` or ``late``; ``overdue`` for a
-    complaint still undecided past its due day; None otherwise (not yet due, withdrawn)."""
-    first = Min(
-        "decisions__decided_at",
-        filter=Q(decisions__kind=Decision.Kind.DECISION)
-        & Q(GreaterThanOrEqual(_local_date("decisions__decided_at"), F("clock_started_on"))),
-    )
-    pause_days = DaysBetween(
-        Coalesce("pauses__ended_on", Value(today, output_field=DateField())),
-        "pauses__started_on",
-    )
-    # Decisions and pauses are joined side by side, so each pause row repeats once per
-    # decision: dividing by the number of decisions (at least the one empty row) gives the
-    # pause total, and keeps every term an aggregate (nothing extra to group by).
-    paused = Coalesce(
-        Sum(pause_days, filter=Q(pauses__started_on__gte=F("clock_started_on"))), Value(0)
-    ) / Greatest(Count("decisions", distinct=True), Value(1))
+    """Whether the customer was told the final decision within the days allowed (15, 30 or
+    60) plus the days the clock was paused, both counted from the clock's latest (re)start:
+    ``met`` or ``late``; ``overdue`` for a complaint not yet told whose clock ran past its
+    due day (decided but not told included); None otherwise (not yet due, paused,
+    withdrawn)."""
     inner = (
-        _each(complaints, first=first, paused=paused)
-        .annotate(elapsed=DaysBetween(_local_date("first"), "clock_started_on"))
+        _told(complaints, paused=_paused_days(today))
+        .annotate(elapsed=DaysBetween(_local_date("told"), "clock_started_on"))
         .annotate(
             verdict=Case(
-                When(
-                    first__isnull=True,
-                    state__in=UNDECIDED_STATES,
-                    due_on__lt=today,
-                    then=Value(OVERDUE),
-                ),
-                When(first__isnull=True, then=None),
+                When(told__isnull=True, state__in=OPEN_STATES, due_on__lt=today,
+                     then=Value(OVERDUE)),
+                When(told__isnull=True, then=None),
                 When(elapsed__lte=F("allowed_days") + F("paused"), then=Value(MET)),
                 default=Value(LATE),
                 output_field=CharField(),
             ),
         )
-    )
+    )  # fmt: skip
     return Subquery(inner.values("verdict"), output_field=CharField())
 
 
@@ -460,8 +501,9 @@ def _mean(histogram: dict[int, int]) -> float | None:
 
 @dataclass(frozen=True)
 class DecisionTimes:
-    """Natural days from receipt to the first decision, for the complaints of one month of
-    receipt (``month``) or of the whole period (``month`` None)."""
+    """Natural days from receipt to telling the customer the final decision, for the
+    complaints of one month of receipt (``month``) or of the whole period (``month`` None).
+    ``decided`` counts the complaints whose customer was told, ``undecided`` the others."""
 
     month: date | None
     decided: int
@@ -525,7 +567,7 @@ class Compliance:
 
 @dataclass(frozen=True)
 class ServiceLevels:
-    regulatory: Compliance  # decided within the allowed days (plus pauses)
+    regulatory: Compliance  # decided and told within the allowed days (plus pauses)
     first_response: Compliance  # responded_at <= respond_by
     resolution: Compliance  # told the decision (or withdrawn) by resolve_by
 
@@ -534,8 +576,9 @@ def sla_compliance(
     complaints: QuerySet[Complaint], today: date, now: datetime | None = None
 ) -> ServiceLevels:
     """How many complaints met the regulatory deadline and the bank's own targets. A
-    complaint counts once it is decided (or resolved, or responded to) or once the deadline
-    has passed without it; those not yet due are left out of the shares."""
+    complaint counts once the customer is told the decision (or it is resolved, or
+    responded to) or once the deadline has passed without it; those not yet due are left
+    out of the shares."""
     now = now or timezone.now()
     base = _counted(complaints)
     rows = (
@@ -715,20 +758,23 @@ def rates_per_10k(
 
 @dataclass
 class Tally:
-    """Complaints counted, with the major ones and how soon they were decided."""
+    """Complaints counted, with the major ones and how soon the customer was told the final
+    decision: within 15, 30 or 60 days (cumulative), and within the days allowed (15, or 30
+    or 60 once extended). ``decided`` counts the complaints whose customer was told."""
 
     total: int = 0
     major: int = 0
     within_15: int = 0
     within_30: int = 0
     within_60: int = 0
+    on_time: int = 0
     decided: int = 0
 
     @property
     def undecided(self) -> int:
         return self.total - self.decided
 
-    def add(self, count: int, *, major: bool, band: int | None) -> None:
+    def add(self, count: int, *, major: bool, band: int | None, on_time: bool = False) -> None:
         self.total += count
         self.major += count if major else 0
         if band is not None:
@@ -736,9 +782,11 @@ class Tally:
             self.within_15 += count if band <= 15 else 0
             self.within_30 += count if band <= 30 else 0
             self.within_60 += count if band <= 60 else 0
+            self.on_time += count if on_time else 0
 
     def merge(self, other: Tally) -> None:
-        for name in ("total", "major", "within_15", "within_30", "within_60", "decided"):
+        names = ("total", "major", "within_15", "within_30", "within_60", "on_time", "decided")
+        for name in names:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -776,20 +824,30 @@ class RegulatorCounts:
         ]
 
 
-def regulator_counts(complaints: QuerySet[Complaint], start: date, end: date) -> RegulatorCounts:
-    """The counts the regulator asks for, by code; decided within 15/30/60 natural days of
-    receipt (cumulative: a decision in 10 days counts in all three)."""
+def regulator_counts(
+    complaints: QuerySet[Complaint], start: date, end: date, today: date | None = None
+) -> RegulatorCounts:
+    """The counts the regulator asks for, by code: the customer told the final decision
+    within 15/30/60 days of the clock's (re)start, paused days not counted (cumulative: told
+    in 10 days counts in all three), and within the days allowed."""
+    today = today or timezone.localdate()
     base = in_period(complaints, start, end)
     rows = (
-        base.annotate(stretch=_decision_fortnights(base))
-        .values(*_names("business"), *_names("cause"), *_names("channel"), "is_major", "stretch")
+        base.annotate(stretch=_regulatory_stretches(base, today))
+        .values(
+            *_names("business"), *_names("cause"), *_names("channel"), "is_major",
+            "allowed_days", "stretch",
+        )
         .annotate(count=Count("pk"))
-    )
+    )  # fmt: skip
     counts = RegulatorCounts(Period(start, end))
     for row in rows:
         key = (_code(row, "business"), _code(row, "cause"), _code(row, "channel"))
         counts.cells.setdefault(key, Tally()).add(
-            row["count"], major=row["is_major"], band=_band(row["stretch"])
+            row["count"],
+            major=row["is_major"],
+            band=_band(row["stretch"]),
+            on_time=_on_time(row["stretch"], row["allowed_days"]),
         )
     return counts
 
