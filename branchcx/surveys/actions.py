@@ -411,6 +411,9 @@ def _mean(values: list[int]) -> float | None:
 def _score_dimensions(response: Response) -> None:
     """Per dimension: mean expectation, perception, adequate and desired level, importance
     points, and the mean of the item gaps P - E (items answered on both sides)."""
+    day, month = response.submitted_on, response.month
+    if day is None or month is None:
+        raise ValueError("only a submitted response is scored")
     parts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     items: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
     for role, dimension, item, number in response.answers.filter(
@@ -430,8 +433,8 @@ def _score_dimensions(response: Response) -> None:
             response=response,
             survey_id=response.survey_id,
             outlet_id=response.outlet_id,
-            submitted_on=response.submitted_on,
-            month=response.month,
+            submitted_on=day,
+            month=month,
             tier_id=response.tier_id,
             segment=response.segment,
             dimension=dimension,
