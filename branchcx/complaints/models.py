@@ -44,6 +44,7 @@ class Classification(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     # Retired codes stay for the complaints filed under them; new complaints cannot use them.
     is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     scope_exempt = "Reference data shared by the whole network."
 
@@ -131,6 +132,7 @@ class ServiceTarget(models.Model):
     priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, unique=True)
     first_response_hours = models.PositiveSmallIntegerField(_("first response (working hours)"))
     resolution_hours = models.PositiveSmallIntegerField(_("resolution (working hours)"))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     scope_exempt = "Policy of the whole bank, kept by head office."
 
@@ -534,6 +536,7 @@ class RootCause(models.Model):
         related_name="children",
     )  # fmt: skip
     is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     scope_exempt = "Reference data shared by the whole network."
 

@@ -213,13 +213,18 @@ def do_update_code(
     actor: Any,
     code: Classification,
     *,
+    expected_version: int,
     new_code: str,
     name: str,
     name_en: str,
     sort_order: int,
 ) -> Classification:
+    """Correct a code's value (while nothing uses it), names or order. A save based on a
+    version someone else has changed since is refused, not written over theirs."""
     require_keeper(actor, "complaints.change_classification")
     locked = Classification.objects.select_for_update().get(pk=code.pk)
+    if locked.version != expected_version:
+        raise ConflictError
     new_code = new_code.strip()
     changes: dict[str, Any] = {
         "code": new_code,
@@ -239,6 +244,7 @@ def do_update_code(
         _unique_code(locked.axis, new_code, exclude_pk=locked.pk)
     for field in changed:
         setattr(locked, field, changes[field])
+    locked.version += 1
     locked.full_clean()
     locked.save()
     record(
@@ -246,8 +252,9 @@ def do_update_code(
         actor=actor,
         target=locked,
         target_label=_code_label(locked),
-        detail={"axis": locked.axis, "fields": changed, "before": before},
-    )
+        detail={"axis": locked.axis, "fields": changed, "before": before,
+                "version": locked.version},
+    )  # fmt: skip
     return locked
 
 
@@ -259,7 +266,8 @@ def do_set_code_active(actor: Any, code: Classification, *, active: bool) -> Cla
     if locked.is_active == active:
         return locked
     locked.is_active = active
-    locked.save(update_fields=["is_active"])
+    locked.version += 1
+    locked.save(update_fields=["is_active", "version"])
     record(
         Action.CHANGE,
         actor=actor,
@@ -355,11 +363,14 @@ def do_add_cause(actor: Any, *, code: str, name: str, parent: RootCause | None) 
 
 @transaction.atomic
 def do_update_cause(
-    actor: Any, cause: RootCause, *, name: str, parent: RootCause | None
+    actor: Any, cause: RootCause, *, expected_version: int, name: str, parent: RootCause | None
 ) -> RootCause:
-    """Rename a cause or move it under another (never under itself or its own branch)."""
+    """Rename a cause or move it under another (never under itself or its own branch). A
+    save based on a version someone else has changed since is refused."""
     require_keeper(actor, "complaints.change_rootcause")
     locked = RootCause.objects.select_for_update().get(pk=cause.pk)
+    if locked.version != expected_version:
+        raise ConflictError
     name = name.strip()
     changed = []
     if locked.name != name:
@@ -378,6 +389,7 @@ def do_update_cause(
         return locked
     before = {"name": locked.name, "parent": locked.parent.code if locked.parent else None}
     locked.name, locked.parent = name, parent
+    locked.version += 1
     locked.full_clean()
     locked.save()
     record(
@@ -385,7 +397,7 @@ def do_update_cause(
         actor=actor,
         target=locked,
         target_label=_cause_label(locked),
-        detail={"fields": changed, "before": before},
+        detail={"fields": changed, "before": before, "version": locked.version},
     )
     return locked
 
@@ -409,7 +421,8 @@ def do_set_cause_active(actor: Any, cause: RootCause, *, active: bool) -> RootCa
             % {"parent": _cause_label(locked.parent)}
         )
     locked.is_active = active
-    locked.save(update_fields=["is_active"])
+    locked.version += 1
+    locked.save(update_fields=["is_active", "version"])
     record(
         Action.CHANGE,
         actor=actor,
@@ -425,9 +438,15 @@ def do_set_cause_active(actor: Any, cause: RootCause, *, active: bool) -> RootCa
 
 @transaction.atomic
 def do_update_target(
-    actor: Any, target: ServiceTarget, *, first_response_hours: int, resolution_hours: int
+    actor: Any,
+    target: ServiceTarget,
+    *,
+    expected_version: int,
+    first_response_hours: int,
+    resolution_hours: int,
 ) -> ServiceTarget:
-    """New targets apply to complaints registered from now on; open ones keep theirs."""
+    """New targets apply to complaints registered from now on; open ones keep theirs. A
+    save based on a version someone else has changed since is refused."""
     require_keeper(actor, "complaints.change_servicetarget")
     errors: dict[str, str] = {}
     for field, value in (
@@ -443,6 +462,8 @@ def do_update_target(
     if errors:
         raise ValidationError(errors)
     locked = ServiceTarget.objects.select_for_update().get(pk=target.pk)
+    if locked.version != expected_version:
+        raise ConflictError
     before = {"first_response_hours": locked.first_response_hours,
               "resolution_hours": locked.resolution_hours}  # fmt: skip
     after = {"first_response_hours": first_response_hours, "resolution_hours": resolution_hours}
@@ -450,14 +471,16 @@ def do_update_target(
         return locked
     locked.first_response_hours = first_response_hours
     locked.resolution_hours = resolution_hours
+    locked.version += 1
     locked.save()
     record(
         Action.CHANGE,
         actor=actor,
         target=locked,
         target_label=str(locked.get_priority_display()),
-        detail={"priority": locked.priority, "before": before, "after": after},
-    )
+        detail={"priority": locked.priority, "before": before, "after": after,
+                "version": locked.version},
+    )  # fmt: skip
     return locked
 
 

@@ -40,15 +40,20 @@ class CodeForm(forms.Form):
     sort_order = forms.IntegerField(
         label=_("Order in lists"), min_value=0, max_value=32767, initial=0
     )
+    # the version the editor opened: a save over someone else's later change is refused
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["axis"]
+        else:
+            del self.fields["version"]
 
     @staticmethod
     def initial_for(code: Classification) -> dict[str, Any]:
         return {
+            "version": code.version,
             "code": code.code,
             "name": code.name,
             "name_en": code.name_en,
@@ -71,6 +76,7 @@ class CauseForm(forms.Form):
         required=False,
         empty_label=_("(top level)"),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, parents: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,6 +85,8 @@ class CauseForm(forms.Form):
         field.to_field_name = "code"  # type: ignore[attr-defined]
         if editing:
             del self.fields["code"]
+        else:
+            del self.fields["version"]
 
 
 class TargetForm(forms.Form):
@@ -91,6 +99,7 @@ class TargetForm(forms.Form):
         max_value=MAX_HOURS,
         help_text=_("At least the first-response time. Working hours are 9:00 to 17:00."),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class GuidanceForm(forms.Form):

@@ -151,6 +151,7 @@ def code_edit(request: HttpRequest, axis: str, code: str) -> HttpResponse:
                 lambda: reference.do_update_code(
                     request.user,
                     existing,
+                    expected_version=data["version"],
                     new_code=data["code"],
                     name=data["name"],
                     name_en=data["name_en"],
@@ -261,15 +262,27 @@ def cause_edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         form = CauseForm(request.POST, parents=parents, editing=True)
         if form.is_valid():
+            data = form.cleaned_data
             saved, _updated = run_action(
-                form, lambda: reference.do_update_cause(request.user, cause, **form.cleaned_data)
+                form,
+                lambda: reference.do_update_cause(
+                    request.user,
+                    cause,
+                    expected_version=data["version"],
+                    name=data["name"],
+                    parent=data["parent"],
+                ),
             )
             if saved:
                 messages.success(request, _("Saved."))
                 return redirect("complaints:ref_causes")
     else:
         form = CauseForm(
-            initial={"name": cause.name, "parent": cause.parent.code if cause.parent else ""},
+            initial={
+                "version": cause.version,
+                "name": cause.name,
+                "parent": cause.parent.code if cause.parent else "",
+            },
             parents=parents,
             editing=True,
         )
@@ -343,13 +356,22 @@ def target_edit(request: HttpRequest, priority: str) -> HttpResponse:
     form = TargetForm(
         request.POST or None,
         initial={
+            "version": target.version,
             "first_response_hours": target.first_response_hours,
             "resolution_hours": target.resolution_hours,
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         saved, _updated = run_action(
-            form, lambda: reference.do_update_target(request.user, target, **form.cleaned_data)
+            form,
+            lambda: reference.do_update_target(
+                request.user,
+                target,
+                expected_version=data["version"],
+                first_response_hours=data["first_response_hours"],
+                resolution_hours=data["resolution_hours"],
+            ),
         )
         if saved:
             messages.success(request, _("Saved. New complaints get these targets."))

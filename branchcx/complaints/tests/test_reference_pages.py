@@ -145,7 +145,8 @@ def test_the_auditor_reads_targets_and_calendar_but_changes_nothing(org):
     assert page.status_code == 200 and not page.context["can_change"]
     assert client.get(url("ref_calendar")).status_code == 200
     edit = client.post(
-        url("ref_target_edit", "normal"), {"first_response_hours": 1, "resolution_hours": 2}
+        url("ref_target_edit", "normal"),
+        {"first_response_hours": 1, "resolution_hours": 2, "version": 1},
     )
     assert edit.status_code == 403
     assert ServiceTarget.objects.get(priority="normal").first_response_hours == 8
@@ -211,7 +212,7 @@ def test_head_office_corrects_a_codes_names_and_order(org):
     client = english(org.head_office)
     response = client.post(
         url("ref_code_edit", "channel", "01"),
-        {"code": "01", "name": "营业网点柜面", "name_en": "Counter", "sort_order": 5},
+        {"code": "01", "name": "营业网点柜面", "name_en": "Counter", "sort_order": 5, "version": 1},
     )
     assert response.status_code == 302
     corrected = code("channel", "01")
@@ -228,7 +229,13 @@ def test_an_unused_code_can_change_its_value_but_a_used_one_cannot(org):
     client = english(org.head_office)
     unused = client.post(
         url("ref_code_edit", "cause", "12"),
-        {"code": "12A", "name": code("cause", "12").name, "name_en": "x", "sort_order": 1},
+        {
+            "code": "12A",
+            "name": code("cause", "12").name,
+            "name_en": "x",
+            "sort_order": 1,
+            "version": 1,
+        },
     )
     assert unused.status_code == 302
     assert Classification.objects.filter(axis="cause", code="12A").exists()
@@ -252,13 +259,44 @@ def test_an_unused_code_can_change_its_value_but_a_used_one_cannot(org):
     )
     used = client.post(
         url("ref_code_edit", "business", "05"),
-        {"code": "55", "name": "支付", "name_en": "Payments", "sort_order": 1},
+        {"code": "55", "name": "支付", "name_en": "Payments", "sort_order": 1, "version": 1},
     )
     assert used.status_code == 200
     assert used.context["form"].errors["code"] == [
         "Complaints or rules use this code: its value cannot change."
     ]
     assert code("business", "05").name == "支付结算"  # nothing of the edit was saved
+
+
+def test_two_keepers_editing_one_code_cannot_both_win(org):
+    # given: two head-office keepers opened channel code 01 at version 1
+    first, second = english(org.head_office), english(org.head_office)
+    edit = url("ref_code_edit", "channel", "01")
+    assert 'name="version" value="1"' in first.get(edit).content.decode()
+    data = {"code": "01", "name_en": "Counter", "sort_order": 1, "version": 1}
+    assert first.post(edit, data | {"name": "柜面"}).status_code == 302
+    # when: the second keeper's save, based on version 1, arrives after the first
+    late = second.post(edit, data | {"name": "营业网点"})
+    # then: it is refused with the reason, and the first change stands
+    assert late.status_code == 200
+    assert "Someone else changed this record" in str(late.context["form"].non_field_errors())
+    saved = code("channel", "01")
+    assert (saved.name, saved.version) == ("柜面", 2)
+    assert events("change", "complaints.Classification").count() == 1
+
+
+def test_retiring_a_code_moves_its_version_on(org):
+    # given: a keeper opened business code 05 at version 1
+    client = english(org.head_office)
+    edit = url("ref_code_edit", "business", "05")
+    # when: the code is retired before the keeper saves
+    client.post(url("ref_code_retire", "business", "05"))
+    late = client.post(
+        edit, {"code": "05", "name": "支付", "name_en": "Payments", "sort_order": 1, "version": 1}
+    )
+    # then: the save is refused; the retirement and the names stand
+    assert late.status_code == 200
+    assert (code("business", "05").name, code("business", "05").version) == ("支付结算", 2)
 
 
 def test_a_retired_code_stays_and_can_come_back(org):
@@ -307,7 +345,9 @@ def test_head_office_adds_a_cause_under_a_parent(org):
 
 def test_a_cause_cannot_move_under_itself_or_its_own_child(org):
     client = english(org.head_office)
-    response = client.post(url("ref_cause_edit", "S"), {"name": "人员与服务", "parent": "S01"})
+    response = client.post(
+        url("ref_cause_edit", "S"), {"name": "人员与服务", "parent": "S01", "version": 1}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["parent"] == [
         "A cause cannot go under itself or under a cause below it."
@@ -317,9 +357,25 @@ def test_a_cause_cannot_move_under_itself_or_its_own_child(org):
 
 def test_a_cause_is_renamed_and_may_move_to_another_parent(org):
     client = client_for(org.head_office)
-    client.post(url("ref_cause_edit", "S03"), {"name": "告知不充分", "parent": "P"})
+    client.post(url("ref_cause_edit", "S03"), {"name": "告知不充分", "parent": "P", "version": 1})
     moved = RootCause.objects.get(code="S03")
     assert (moved.name, moved.parent.code) == ("告知不充分", "P")
+
+
+def test_two_keepers_editing_one_cause_cannot_both_win(org):
+    # given: two head-office keepers opened root cause S03 at version 1
+    first, second = english(org.head_office), english(org.head_office)
+    edit = url("ref_cause_edit", "S03")
+    assert 'name="version" value="1"' in first.get(edit).content.decode()
+    assert first.post(edit, {"name": "告知不充分", "parent": "S", "version": 1}).status_code == 302
+    # when: the second keeper's save, based on version 1, arrives after the first
+    late = second.post(edit, {"name": "未告知风险", "parent": "P", "version": 1})
+    # then: it is refused with the reason, and the first change stands
+    assert late.status_code == 200
+    assert "Someone else changed this record" in str(late.context["form"].non_field_errors())
+    cause = RootCause.objects.get(code="S03")
+    assert (cause.name, cause.parent.code, cause.version) == ("告知不充分", "S", 2)
+    assert events("change", "complaints.RootCause").count() == 1
 
 
 def test_a_parent_is_retired_only_after_its_children(org):
@@ -342,7 +398,8 @@ def test_a_parent_is_retired_only_after_its_children(org):
 def test_head_office_changes_a_target_and_new_complaints_get_it(org):
     client = client_for(org.head_office)
     response = client.post(
-        url("ref_target_edit", "normal"), {"first_response_hours": 3, "resolution_hours": 30}
+        url("ref_target_edit", "normal"),
+        {"first_response_hours": 3, "resolution_hours": 30, "version": 1},
     )
     assert response.status_code == 302
     target = ServiceTarget.objects.get(priority="normal")
@@ -360,6 +417,23 @@ def test_head_office_changes_a_target_and_new_complaints_get_it(org):
     assert complaint.respond_by == expected
 
 
+def test_two_keepers_editing_one_target_cannot_both_win(org):
+    # given: two head-office keepers opened the normal-priority targets at version 1
+    first, second = english(org.head_office), english(org.head_office)
+    edit = url("ref_target_edit", "normal")
+    assert 'name="version" value="1"' in first.get(edit).content.decode()
+    saved = first.post(edit, {"first_response_hours": 4, "resolution_hours": 32, "version": 1})
+    assert saved.status_code == 302
+    # when: the second keeper's save, based on version 1, arrives after the first
+    late = second.post(edit, {"first_response_hours": 6, "resolution_hours": 24, "version": 1})
+    # then: it is refused with the reason, and the first change stands
+    assert late.status_code == 200
+    assert "Someone else changed this record" in str(late.context["form"].non_field_errors())
+    target = ServiceTarget.objects.get(priority="normal")
+    assert (target.first_response_hours, target.resolution_hours, target.version) == (4, 32, 2)
+    assert events("change", "complaints.ServiceTarget").count() == 1
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
@@ -369,7 +443,7 @@ def test_head_office_changes_a_target_and_new_complaints_get_it(org):
     ],
 )
 def test_targets_stay_within_bounds_and_resolution_follows_response(org, data, field):
-    response = english(org.head_office).post(url("ref_target_edit", "high"), data)
+    response = english(org.head_office).post(url("ref_target_edit", "high"), data | {"version": 1})
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert ServiceTarget.objects.get(priority="high").first_response_hours == 4
