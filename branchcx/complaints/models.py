@@ -10,7 +10,7 @@ keep pointing at them), and adds its own.
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -144,6 +144,22 @@ class ServiceTarget(models.Model):
         return f"{self.priority}: {self.first_response_hours} h / {self.resolution_hours} h"
 
 
+# What the customer said, in their words: kept as recorded at registration. The model, its
+# queryset and a database trigger (migration 0008) each refuse to change it.
+SAID_FIELDS = ("narrative",)
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        if said := sorted(set(SAID_FIELDS) & kwargs.keys()):
+            raise AppendOnlyError(f"What the customer said cannot be changed ({', '.join(said)}).")
+        return super().update(**kwargs)
+
+
+class ComplaintManager(ScopedManager.from_queryset(ComplaintQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class Complaint(models.Model):
     """One complaint, from receipt to closing. What the customer said (``narrative``) is
     never changed after registration; everything later is a timeline event."""
@@ -248,7 +264,7 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     scope_field = "outlet"
-    objects = ScopedManager()
+    objects = ComplaintManager()
 
     class Meta:
         ordering = ["-received_at"]
@@ -267,11 +283,41 @@ class Complaint(models.Model):
         return self.number
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """What the customer said is kept as said: it cannot be changed once recorded."""
-        said = getattr(self, "_said", None)
-        if not self._state.adding and said is not None and self.narrative != said:
-            raise AppendOnlyError("What the customer said cannot be changed.")
+        """What the customer said is kept as said: it cannot be changed once recorded.
+
+        An update never writes it: sealing the same words again would store a new ciphertext
+        (a fresh nonce), which the database trigger cannot tell from a rewrite."""
+        if not self._state.adding:
+            self._check_said_unchanged()
+            fields = kwargs.get("update_fields")
+            if fields is None:  # every loaded field, as Django would write them
+                fields = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.attname in self.__dict__
+                ]
+            kwargs["update_fields"] = [f for f in fields if f not in SAID_FIELDS]
         super().save(*args, **kwargs)
+
+    def _check_said_unchanged(self) -> None:
+        """Compare what is about to be saved with what the customer said, read afresh from
+        the database when this instance did not load it (a deferred field set later)."""
+        assigned = [name for name in SAID_FIELDS if name in self.__dict__]
+        if not assigned:
+            return
+        said: dict[str, Any] = getattr(self, "_said", {})
+        unknown = [name for name in assigned if name not in said]
+        if unknown:
+            stored = (
+                type(self)
+                ._base_manager.using(self._state.db)
+                .filter(pk=self.pk)
+                .values(*unknown)
+                .first()
+            )
+            said = {**said, **(stored or {})}
+        if any(name in said and self.__dict__[name] != said[name] for name in assigned):
+            raise AppendOnlyError("What the customer said cannot be changed.")
 
     @property
     def clock(self) -> RegulatoryClock:
@@ -288,7 +334,10 @@ class Complaint(models.Model):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Complaint:
         instance = super().from_db(db, field_names, values)
-        instance._said = instance.__dict__.get("narrative")  # type: ignore[attr-defined]
+        # what the customer said as loaded (deferred fields are read when they are saved)
+        instance._said = {  # type: ignore[attr-defined]
+            name: instance.__dict__[name] for name in SAID_FIELDS if name in instance.__dict__
+        }
         return instance
 
 
@@ -376,6 +425,79 @@ class TimelineEntry(models.Model):
         raise AppendOnlyError("Complaint timeline entries cannot be deleted.")
 
 
+class AppendOnlyQuerySet(ScopedQuerySet):
+    """Bulk writes are refused: rows are added one by one through their model."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted.")
+
+
+class AppendOnlyManager(ScopedManager.from_queryset(AppendOnlyQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class AppendOnlyRecord(models.Model):
+    """A record of what was done for a complaint: added, never deleted, and changed only
+    where the record is completed later (``later_fields``, once, while ``open_for_later``
+    holds for the stored row). Migration 0008 makes the database refuse the same."""
+
+    later_fields: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            kwargs["update_fields"] = self._later_changes(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
+
+    @classmethod
+    def open_for_later(cls, stored: dict[str, Any]) -> bool:
+        """Whether the row as stored (by attname) may still have its later fields set."""
+        return False
+
+    def _later_changes(self, update_fields: Any) -> list[str]:
+        """The fields this save changes, checked against the row as stored. Only they are
+        written: sealing unchanged text again would store a new ciphertext."""
+        name = type(self).__name__
+        if not self.later_fields:
+            raise AppendOnlyError(f"{name} records cannot be changed.")
+        concrete = self._meta.concrete_fields
+        by_name = {f.name: f for f in concrete} | {f.attname: f for f in concrete}
+        if update_fields is None:
+            candidates = [f for f in concrete if f.attname in self.__dict__]
+        elif unknown := [n for n in update_fields if n not in by_name]:
+            return unknown  # Django refuses fields the model does not have
+        else:
+            candidates = [by_name[n] for n in update_fields]
+        candidates = [f for f in candidates if not f.primary_key]
+        stored = (
+            type(self)
+            ._base_manager.using(self._state.db)
+            .filter(pk=self.pk)
+            .values(*{f.attname for f in concrete})
+            .first()
+        )
+        if stored is None:
+            return [f.name for f in candidates]  # gone: Django reports the failed update
+        changed = [
+            f
+            for f in candidates
+            if f.to_python(getattr(self, f.attname)) != f.to_python(stored[f.attname])
+        ]
+        if changed and (
+            any(f.name not in self.later_fields for f in changed) or not self.open_for_later(stored)
+        ):
+            raise AppendOnlyError(f"{name} records cannot be changed.")
+        return [f.name for f in changed]
+
+
 class Grievance(models.Model):
     """A voice-of-customer item (抱怨): a remark at the counter, a low survey score, a
     negative contact note. Lighter than a complaint — no regulatory clock — but kept, and
@@ -456,7 +578,7 @@ class AssignmentRule(models.Model):
         return f"{self.unit} {self.business or '*'}"
 
 
-class Recusal(models.Model):
+class Recusal(AppendOnlyRecord):
     """A member of staff's declared direct interest in a complaint: from then on they can
     neither handle nor own it (the regulation forbids interested handlers)."""
 
@@ -471,7 +593,7 @@ class Recusal(models.Model):
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     scope_field = "complaint__outlet"
-    objects = ScopedManager()
+    objects = AppendOnlyManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["complaint", "staff"], name="recusal_once")]
@@ -480,7 +602,7 @@ class Recusal(models.Model):
         return f"{self.complaint_id} {self.staff_id}"
 
 
-class Notification(models.Model):
+class Notification(AppendOnlyRecord):
     """Proof that the customer was told: what, when and how (the regulation asks banks to
     keep it for decisions, extensions and review decisions)."""
 
@@ -514,7 +636,7 @@ class Notification(models.Model):
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     scope_field = "complaint__outlet"
-    objects = ScopedManager()
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["sent_at", "pk"]
@@ -549,7 +671,7 @@ class RootCause(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Decision(models.Model):
+class Decision(AppendOnlyRecord):
     """The bank's decision on a complaint (or on its review): findings, basis, outcome,
     remedy, and the approval the policy asks for large compensation."""
 
@@ -592,8 +714,10 @@ class Decision(models.Model):
     )  # fmt: skip
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
+    # a large compensation's approval, given once
+    later_fields = ("approved_by", "approved_at")
     scope_field = "complaint__outlet"
-    objects = ScopedManager()
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["decided_at", "pk"]
@@ -607,8 +731,16 @@ class Decision(models.Model):
     def is_final(self) -> bool:
         return not self.needs_approval or self.approved_at is not None
 
+    @classmethod
+    def open_for_later(cls, stored: dict[str, Any]) -> bool:
+        return bool(
+            stored["needs_approval"]
+            and stored["approved_at"] is None
+            and stored["approved_by_id"] is None
+        )
 
-class Revisit(models.Model):
+
+class Revisit(AppendOnlyRecord):
     """The call-back after closing (回访): was the customer satisfied with the handling? An
     unsatisfied customer reopens the complaint."""
 
@@ -632,8 +764,10 @@ class Revisit(models.Model):
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), null=True, blank=True)
     note = EncryptedTextField(_("what the customer said"), purpose="complaint.revisit")
 
+    # the call-back, recorded once
+    later_fields = ("done_at", "method", "satisfaction", "note")
     scope_field = "complaint__outlet"
-    objects = ScopedManager()
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -642,6 +776,10 @@ class Revisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.due_on}"
+
+    @classmethod
+    def open_for_later(cls, stored: dict[str, Any]) -> bool:
+        return stored["done_at"] is None
 
 
 class HandlingGuidance(models.Model):
@@ -686,7 +824,7 @@ class HandlingGuidance(models.Model):
         return self.text_en if language.startswith("en") and self.text_en else self.text
 
 
-class Attachment(models.Model):
+class Attachment(AppendOnlyRecord):
     """Evidence filed with a complaint (a letter, a receipt, a screenshot, a call recording).
     The content is sealed like any personal data; attachments are never changed or removed,
     only added."""
@@ -710,7 +848,7 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     scope_field = "complaint__outlet"
-    objects = ScopedManager()
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
