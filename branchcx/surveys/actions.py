@@ -285,6 +285,11 @@ def resume_lobby(lobby: LobbyCode, response_uuid: str, secret: str) -> Response 
     return response
 
 
+def is_submitted(response: Response) -> bool:
+    """Whether the response is submitted now (it may have been, since it was read)."""
+    return Response.objects.filter(pk=response.pk, status=Response.Status.SUBMITTED).exists()
+
+
 def stored_answers(response: Response) -> dict[str, Any]:
     """The answers saved so far, as the raw values the form shows (question key -> value)."""
     definition = response.survey_version.parsed()

@@ -80,7 +80,7 @@ def lobby(request: HttpRequest, code: str) -> HttpResponse:
             {"definition": stand.survey.current().parsed(), "outlet": stand.outlet},  # type: ignore[union-attr]
         )
     page = _page(request, response, lobby=True)
-    if response.pk and Response.objects.filter(pk=response.pk, status="submitted").exists():
+    if actions.is_submitted(response):
         started = request.session.get(SESSION_KEY, {})
         started.pop(code, None)
         request.session[SESSION_KEY] = started
