@@ -23,9 +23,7 @@ measures reading, not the intake path. Results go to
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
 import sys
 import time
@@ -34,30 +32,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import configure, log, machine, percentile  # noqa: E402
+
 BENCH_DIR = ROOT / "benchmarks"
 WORK = BENCH_DIR / "var" / "complaints-dashboard"
 TODAY = time.strftime("%Y-%m-%d")
-
-
-def configure() -> None:
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    os.environ.pop("BRANCHCX_DATABASE_URL", None)  # the embedded SQLite database
-    os.environ["BRANCHCX_DATA_DIR"] = str(WORK)
-    os.environ.setdefault("BRANCHCX_DEBUG", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "branchcx.settings"
-    import django
-
-    django.setup()
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -340,30 +320,6 @@ def measure(samples: int) -> dict[str, object]:
     return results
 
 
-def machine() -> list[str]:
-    import platform
-
-    from django.db import connection
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    except (OSError, ValueError, IndexError):
-        mem = 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
-    return [
-        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem} GiB",
-        f"- {platform.system()} {platform.release()}, Python {platform.python_version()}",
-        f"- Database: SQLite {version} (embedded, the project's WAL settings)",
-    ]
-
-
 def write_report(counts: dict[str, int], build_s: float, r: dict[str, object]) -> None:
     def cell(key: str) -> str:
         values: list[float] = r[key]  # type: ignore[assignment]
@@ -416,7 +372,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    configure()
+    configure(WORK)
 
     from django.core.management import call_command
 

@@ -19,9 +19,6 @@ for 100,000 responses. Results go to ``benchmarks/results/surveys-scoring-<date>
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import shutil
 import statistics
 import sys
 import time
@@ -29,31 +26,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import configure, log, machine, percentile, timed  # noqa: E402
+
 BENCH_DIR = ROOT / "benchmarks"
 WORK = BENCH_DIR / "var" / "surveys-scoring"
 TODAY = time.strftime("%Y-%m-%d")
 TARGET_MS = 2000
-
-
-def configure() -> None:
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    os.environ.pop("BRANCHCX_DATABASE_URL", None)  # the embedded SQLite database
-    os.environ["BRANCHCX_DATA_DIR"] = str(WORK)
-    os.environ.setdefault("BRANCHCX_DEBUG", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "branchcx.settings"
-    import django
-
-    django.setup()
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 def make_responses(count: int) -> None:
@@ -112,45 +91,13 @@ def make_responses(count: int) -> None:
         )
 
 
-def timed(samples: int, work: object) -> list[float]:
-    work()  # type: ignore[operator]  # warm-up
-    times = []
-    for _ in range(samples):
-        started = time.perf_counter()
-        work()  # type: ignore[operator]
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def machine() -> list[str]:
-    from django.db import connection
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    except (OSError, ValueError, IndexError):
-        mem = 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
-    return [
-        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem} GiB",
-        f"- {platform.system()} {platform.release()}, Python {platform.python_version()}",
-        f"- Database: SQLite {version} (embedded, the project's WAL settings)",
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    configure()
+    configure(WORK)
 
     from django.core.management import call_command
 
