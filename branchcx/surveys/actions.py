@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as DefinitionError
@@ -28,7 +28,8 @@ from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_mobile
 from branchcx.lib.workdays import add_working_hours, bank_overrides
-from branchcx.org.models import Branch, StaffProfile
+from branchcx.org.access import own_staff_profile
+from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys.definition import (
     DIMENSIONS,
@@ -65,10 +66,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _staff(actor: Any) -> StaffProfile | None:
-    return StaffProfile.objects.filter(user_id=getattr(actor, "pk", None)).first()
-
-
 # --- questionnaires -------------------------------------------------------------------------
 
 
@@ -97,7 +94,7 @@ def do_save_draft(
             survey=locked,
             number=(latest.number + 1) if latest else 1,
             definition=stored,
-            created_by=_staff(actor),
+            created_by=own_staff_profile(actor),
         )
     locked.version += 1
     locked.save(update_fields=["version", "updated_at"])
@@ -201,7 +198,7 @@ def do_invite(
     token = secrets.token_urlsafe(24)
     invitation = Invitation.objects.create(
         survey=survey, token_hash=token_hash(token), customer=customer, outlet=outlet,
-        trigger=trigger, channel=channel, complaint=complaint, created_by=_staff(actor),
+        trigger=trigger, channel=channel, complaint=complaint, created_by=own_staff_profile(actor),
         expires_at=timezone.now() + timedelta(days=survey.invitation_days),
     )  # fmt: skip
     record(Action.CREATE, actor=actor, target=invitation, target_label=survey.code,
@@ -292,11 +289,11 @@ def is_submitted(response: Response) -> bool:
 
 def stored_answers(response: Response) -> dict[str, Any]:
     """The answers saved so far, as the raw values the form shows (question key -> value)."""
-    definition = response.survey_version.parsed()
+    questions = {q.key: q for q in response.survey_version.parsed().questions()}
     values: dict[str, Any] = {}
     parts = {"expectation": "e", "perception": "p", "adequate": "a", "desired": "d"}
     for answer in response.answers.all():
-        question = definition.question(answer.question_key)
+        question = questions.get(answer.question_key)
         if question is None:
             continue
         if question.type in ("pair", "zone"):
@@ -482,14 +479,11 @@ def _follow_up(response: Response) -> None:
     due = add_working_hours(
         timezone.localtime(), settings.BRANCHCX_SURVEY_FOLLOW_UP_HOURS, bank_overrides()
     )
-    try:
-        with transaction.atomic():
-            FollowUp.objects.create(
-                response=response, outlet=response.outlet, customer=response.customer,
-                reasons=reasons, due_at=due,
-            )  # fmt: skip
-    except IntegrityError:  # already created for this response
-        pass
+    # once per response: a response is submitted once, under its lock
+    FollowUp.objects.create(
+        response=response, outlet=response.outlet, customer=response.customer,
+        reasons=reasons, due_at=due,
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -74,10 +74,13 @@ def lobby(request: HttpRequest, code: str) -> HttpResponse:
             started[code] = [str(response.uuid), secret]
             request.session[SESSION_KEY] = started
             return redirect("surveys_public:lobby", code=code)
+        version = stand.survey.current()
+        if version is None:
+            return _unavailable(request, SurveyUnavailable("closed", _("This survey has ended.")))
         return render(
             request,
             "surveys/public/lobby_start.html",
-            {"definition": stand.survey.current().parsed(), "outlet": stand.outlet},  # type: ignore[union-attr]
+            {"definition": version.parsed(), "outlet": stand.outlet},
         )
     page = _page(request, response, lobby=True)
     if actions.is_submitted(response):
@@ -229,21 +232,16 @@ def _questions(section: Section, values: dict[str, Any], errors: dict[str, str])
                 if question.type == "importance"
                 else [],
                 "condition": condition,
-                "condition_values": (
-                    "|".join(
-                        str(v)
-                        for v in (
-                            condition.value
-                            if isinstance(condition.value, list)
-                            else [condition.value]
-                        )
-                    )
-                    if condition
-                    else ""
-                ),
+                "condition_values": "|".join(str(v) for v in _listed(condition.value))
+                if condition
+                else "",
             }
         )
     return shown
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _parts(question: Question, value: Any) -> list[tuple[str, str, Any]]:

@@ -198,7 +198,7 @@ def _fetch(selection: Selection, columns: list[str]) -> tuple[list[Any], list[An
     return list(headline), list(dimensions)
 
 
-GROUP_COLUMNS = {"everything", "outlet_id", "outlet__parent_id", "month", "tier_id", "segment"}
+GROUP_COLUMNS = {column for columns in COLUMNS.values() for column in columns}
 
 
 def _roll_up(by: str, headline: list[Any], dimensions: list[Any]) -> list[GroupScores]:
