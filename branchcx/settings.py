@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "branchcx.org",
     "branchcx.audit",
     "branchcx.customers",
+    "branchcx.messaging",
     "branchcx.complaints",
     "branchcx.surveys",
     "branchcx.web",
@@ -248,6 +249,36 @@ BRANCHCX_MAX_ATTACHMENT_BYTES = env_int("BRANCHCX_MAX_ATTACHMENT_BYTES", 10 * 10
 BRANCHCX_SURVEY_FATIGUE_DAYS = env_int("BRANCHCX_SURVEY_FATIGUE_DAYS", 30)
 # An unhappy answer's follow-up is due within this many working hours.
 BRANCHCX_SURVEY_FOLLOW_UP_HOURS = env_int("BRANCHCX_SURVEY_FOLLOW_UP_HOURS", 16)
+
+# --- outgoing messages -------------------------------------------------------------------
+# Every SMS and email to a customer goes through the outbox (branchcx.messaging) and is sent
+# by the worker. Embedded mode sends nothing out: SMS are appended to JSON-lines files and
+# emails written as files, both in $BRANCHCX_DATA_DIR/outbox/, where an operator can read them.
+BRANCHCX_SMS_BACKEND = os.environ.get("BRANCHCX_SMS_BACKEND", "file")
+if BRANCHCX_SMS_BACKEND not in {"file", "console"}:
+    raise ImproperlyConfigured(
+        f"BRANCHCX_SMS_BACKEND must be file or console, not {BRANCHCX_SMS_BACKEND!r}."
+    )
+# A message that failed this many times is marked failed and no longer retried.
+BRANCHCX_OUTBOX_MAX_ATTEMPTS = env_int("BRANCHCX_OUTBOX_MAX_ATTEMPTS", 5)
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+_email_backend = os.environ.get("BRANCHCX_EMAIL_BACKEND", "") or "file"
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = str(DATA_DIR / "outbox" / "email")
+DEFAULT_FROM_EMAIL = os.environ.get("BRANCHCX_EMAIL_FROM", "") or "noreply@branchcx.invalid"
+if EMAIL_BACKEND.endswith(".smtp.EmailBackend"):
+    EMAIL_HOST = os.environ.get("BRANCHCX_EMAIL_HOST", "") or "localhost"
+    EMAIL_PORT = env_int("BRANCHCX_EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("BRANCHCX_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("BRANCHCX_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("BRANCHCX_EMAIL_TLS", False)
+    # The worker sends while it holds the message's row lock (the whole database on SQLite):
+    # an unanswering mail server must not hold it for long.
+    EMAIL_TIMEOUT = env_int("BRANCHCX_EMAIL_TIMEOUT", 10)
 
 # --- security headers --------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
