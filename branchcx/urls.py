@@ -14,6 +14,7 @@ urlpatterns = [
     path("customers/", include("branchcx.customers.urls")),
     path("complaints/", include("branchcx.complaints.urls")),
     path("s/", include("branchcx.surveys.public_urls")),
+    path("surveys/", include("branchcx.surveys.urls")),
     path("audit/", include("branchcx.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,21 +13,24 @@ import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as DefinitionError
 
 from branchcx.audit.actions import Action, record
+from branchcx.complaints.models import Complaint
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_mobile
 from branchcx.lib.workdays import add_working_hours, bank_overrides
+from branchcx.messaging.actions import enqueue
 from branchcx.org.access import own_staff_profile
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
@@ -42,6 +45,7 @@ from branchcx.surveys.definition import (
 from branchcx.surveys.models import (
     Answer,
     DimensionScore,
+    DistributionRule,
     FollowUp,
     Invitation,
     LobbyCode,
@@ -172,6 +176,7 @@ def do_invite(
     trigger: str,
     channel: str,
     complaint: Any = None,
+    rule: DistributionRule | None = None,
 ) -> tuple[Invitation, str]:
     """A one-time link for ``customer``. Returns the invitation and its token, which goes
     into the message and is not kept (only its hash is). Refused when the survey is not
@@ -198,7 +203,8 @@ def do_invite(
     token = secrets.token_urlsafe(24)
     invitation = Invitation.objects.create(
         survey=survey, token_hash=token_hash(token), customer=customer, outlet=outlet,
-        trigger=trigger, channel=channel, complaint=complaint, created_by=own_staff_profile(actor),
+        trigger=trigger, channel=channel, complaint=complaint, rule=rule,
+        created_by=own_staff_profile(actor) if actor is not None else None,
         expires_at=timezone.now() + timedelta(days=survey.invitation_days),
     )  # fmt: skip
     record(Action.CREATE, actor=actor, target=invitation, target_label=survey.code,
@@ -506,3 +512,214 @@ def do_leave_contact(response: Response, *, name: str, mobile: str) -> Response:
     locked.is_anonymous = False
     locked.save(update_fields=["contact_name", "contact_mobile", "is_anonymous"])
     return locked
+
+
+# --- distribution ---------------------------------------------------------------------------
+
+FIRST_SWEEP_HOURS = 24  # a new rule looks back this far on its first run
+
+
+def invitation_url(token: str) -> str:
+    return settings.BRANCHCX_PUBLIC_URL.rstrip("/") + reverse(
+        "surveys_public:respond", args=[token]
+    )
+
+
+def invitation_text(invitation: Invitation, token: str) -> str:
+    """The message inviting the customer, in Chinese (customers are written to in the
+    bank's language), naming the outlet and how long the link is valid."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(
+            "%(bank)sThank you for visiting %(outlet)s. Please take a minute to tell us how we "
+            "did: %(url)s (valid for %(days)d days)"
+        ) % {
+            "bank": f"【{settings.BRANCHCX_BANK_NAME}】" if settings.BRANCHCX_BANK_NAME else "",
+            "outlet": invitation.outlet.name,
+            "url": invitation_url(token),
+            "days": invitation.survey.invitation_days,
+        }
+
+
+def _send_invitation(invitation: Invitation, token: str) -> bool:
+    """Queue the invitation's message; False when the customer has no address for it."""
+    customer = invitation.customer
+    recipient = customer.mobile if invitation.channel == Invitation.Channel.SMS else customer.email
+    if not recipient:
+        return False
+    enqueue(
+        channel=invitation.channel,
+        recipient=recipient,
+        subject=str(invitation.survey.name),
+        body=invitation_text(invitation, token),
+        purpose="survey_invitation",
+        outlet=invitation.outlet,
+    )
+    return True
+
+
+def run_distribution(now: datetime | None = None) -> dict[str, int]:
+    """Invite the customers the active rules select since each rule's last run: a share of
+    them (sampling), within each outlet's daily quota, none surveyed within the fatigue
+    window, and only those with an address for the rule's channel. Each rule's run is one
+    transaction; a rule that fails leaves its window to the next run."""
+    from branchcx.surveys.queries import invitation_candidates, invited_today
+
+    now = now or timezone.now()
+    counts = {"invited": 0, "no_address": 0, "over_quota": 0}
+    for rule in DistributionRule.objects.filter(is_active=True).select_related("survey", "unit"):
+        with transaction.atomic():
+            locked = DistributionRule.objects.select_for_update().get(pk=rule.pk)
+            since = locked.swept_until or now - timedelta(hours=FIRST_SWEEP_HOURS)
+            if locked.survey.status == Survey.Status.LIVE:
+                used = invited_today(locked, timezone.localdate(now))
+                candidates = invitation_candidates(locked, since, now)
+                customers = Customer.objects.in_bulk([c for c, _o, _x in candidates])
+                outlets = Branch.objects.in_bulk({o for _c, o, _x in candidates})
+                complaints = Complaint.objects.in_bulk({x for _c, _o, x in candidates if x})
+                for customer_id, outlet_id, complaint_id in candidates:
+                    if locked.daily_quota and used.get(outlet_id, 0) >= locked.daily_quota:
+                        counts["over_quota"] += 1
+                        continue
+                    try:
+                        with transaction.atomic():
+                            invitation, token = do_invite(
+                                None, locked.survey, customers[customer_id],
+                                outlet=outlets[outlet_id], trigger=locked.trigger,
+                                channel=locked.channel, complaint=complaints.get(complaint_id),
+                                rule=locked,
+                            )  # fmt: skip
+                            if not _send_invitation(invitation, token):
+                                raise _NoAddress
+                    except _NoAddress:
+                        counts["no_address"] += 1
+                        continue
+                    except ValidationError:  # surveyed meanwhile: the fatigue rule holds
+                        continue
+                    used[outlet_id] = used.get(outlet_id, 0) + 1
+                    counts["invited"] += 1
+            locked.swept_until = now
+            locked.save(update_fields=["swept_until"])
+    return counts
+
+
+class _NoAddress(Exception):
+    """The customer has no mobile (or email) to send the invitation to."""
+
+
+# --- follow-ups -----------------------------------------------------------------------------
+
+CONTACT_METHODS = ("phone", "visit", "sms", "wechat", "letter")
+
+
+@transaction.atomic
+def do_record_follow_up(
+    actor: Any,
+    follow_up: FollowUp,
+    *,
+    expected_version: int,
+    method: str,
+    outcome: str,
+    close: bool,
+) -> FollowUp:
+    """Record contacting the customer (or, for an anonymous answer, looking into it) and
+    what came of it; closing ends the follow-up. A later record adds to the outcome: what
+    was said before is kept."""
+    require_perm(actor, "surveys.change_followup")
+    locked = FollowUp.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=follow_up.pk)
+    if locked.version != expected_version:
+        raise ConflictError
+    errors: dict[str, str] = {}
+    if locked.state == FollowUp.State.CLOSED:
+        errors["__all__"] = _("This follow-up is closed.")
+    if method not in CONTACT_METHODS:
+        errors["method"] = _("Choose how the customer was contacted.")
+    if not outcome.strip():
+        errors["outcome"] = _("Write down what the customer said and what was agreed.")
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    entry = f"[{timezone.localtime(now):%Y-%m-%d %H:%M}] {outcome.strip()}"
+    locked.outcome = f"{locked.outcome}\n{entry}" if locked.outcome else entry
+    locked.contact_method = method
+    locked.contacted_at = locked.contacted_at or now
+    locked.state = FollowUp.State.CLOSED if close else FollowUp.State.CONTACTED
+    locked.closed_at = now if close else None
+    locked.assigned_to = locked.assigned_to or own_staff_profile(actor)
+    locked.version += 1
+    locked.save()
+    record(Action.CHANGE, actor=actor, target=locked, target_label=str(locked.outlet),
+           detail={"state": locked.state, "method": method})  # fmt: skip
+    return locked
+
+
+# --- rules and lobby codes -----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_add_rule(
+    actor: Any,
+    *,
+    survey: Survey,
+    unit: Branch,
+    trigger: str,
+    channel: str,
+    sample_percent: int = 100,
+    daily_quota: int = 50,
+    transaction_kinds: list[str] | None = None,
+) -> DistributionRule:
+    """A new rule for inviting the customers of ``unit``'s outlets."""
+    from branchcx.customers.models import Transaction
+
+    require_perm(actor, "surveys.change_survey")
+    kinds = sorted(set(transaction_kinds or []))
+    errors: dict[str, str] = {}
+    if trigger not in (Invitation.Trigger.COMPLAINT_CLOSED, Invitation.Trigger.TRANSACTION,
+                       Invitation.Trigger.QUEUE_VISIT):  # fmt: skip
+        errors["trigger"] = _("Choose what the invitation follows.")
+    if channel not in (Invitation.Channel.SMS, Invitation.Channel.EMAIL):
+        errors["channel"] = _("Invitations go by SMS or email.")
+    if not 1 <= sample_percent <= 100:
+        errors["sample_percent"] = _("Give a share from 1 to 100 per cent.")
+    if daily_quota < 0:
+        errors["daily_quota"] = _("The number cannot be negative.")
+    if trigger == Invitation.Trigger.TRANSACTION and (
+        not kinds or not set(kinds) <= set(Transaction.Kind.values)
+    ):
+        errors["transaction_kinds"] = _("Choose the transaction types that bring an invitation.")
+    if errors:
+        raise ValidationError(errors)
+    created = DistributionRule.objects.create(
+        survey=survey, unit=unit, trigger=trigger, channel=channel,
+        sample_percent=sample_percent, daily_quota=daily_quota, transaction_kinds=kinds,
+    )  # fmt: skip
+    record(Action.CREATE, actor=actor, target=created, target_label=str(created),
+           detail={"trigger": trigger, "sample_percent": sample_percent,
+                   "daily_quota": daily_quota, "transaction_kinds": kinds})  # fmt: skip
+    return created
+
+
+@transaction.atomic
+def do_issue_lobby_code(actor: Any, *, survey: Survey, outlet: Branch) -> LobbyCode:
+    """A new QR code for an outlet's lobby stand; the outlet's previous code for the survey
+    stops working (a reprinted stand retires the old print)."""
+    require_perm(actor, "surveys.add_lobbycode")
+    if outlet.level != Branch.Level.OUTLET:
+        raise ValidationError({"outlet": _("Lobby codes belong to outlets.")})
+    LobbyCode.objects.filter(survey=survey, outlet=outlet, is_active=True).update(is_active=False)
+    created = LobbyCode.objects.create(survey=survey, outlet=outlet)
+    record(Action.CREATE, actor=actor, target=created, target_label=str(outlet),
+           detail={"survey": survey.code})  # fmt: skip
+    return created
+
+
+def lobby_url(lobby: LobbyCode) -> str:
+    return settings.BRANCHCX_PUBLIC_URL.rstrip("/") + reverse(
+        "surveys_public:lobby", args=[lobby.code]
+    )
+
+
+def qr_svg(url: str) -> str:
+    """The URL as a QR code (SVG), with error correction that survives a worn print."""
+    import segno
+
+    return str(segno.make(url, error="q", micro=False).svg_inline(scale=8, border=4))

@@ -152,6 +152,10 @@ class Invitation(models.Model):
     created_by = models.ForeignKey(
         "org.StaffProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    rule = models.ForeignKey(
+        "surveys.DistributionRule", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="invitations",
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     # The day it was used, not the time: an anonymous answer must not be matched by time.
@@ -175,6 +179,49 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class DistributionRule(models.Model):
+    """When to invite customers, for a unit's outlets: after a closed complaint, a transaction
+    of chosen kinds, or a served queue visit; a share of them (sampling), at most so many a day
+    per outlet (quota), never a customer surveyed within the fatigue window."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="rules"
+    )
+    unit = models.ForeignKey(
+        "org.Branch", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    trigger = models.CharField(_("after"), max_length=20, choices=Invitation.Trigger.choices)
+    transaction_kinds = models.JSONField(_("transaction types"), default=list, blank=True)
+    channel = models.CharField(_("sent by"), max_length=8, choices=Invitation.Channel.choices)
+    sample_percent = models.PositiveSmallIntegerField(_("share invited (%)"), default=100)
+    daily_quota = models.PositiveIntegerField(
+        _("at most per outlet per day"), default=50, help_text=_("0 for no limit.")
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    # Events up to this time have been considered: the next run starts here.
+    swept_until = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_field = "unit"
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["survey", "unit", "trigger"]
+        verbose_name = _("distribution rule")
+        verbose_name_plural = _("distribution rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sample_percent__gte=1, sample_percent__lte=100),
+                name="rule_sample_is_a_percentage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.unit} {self.trigger}"
 
 
 def lobby_code() -> str:
@@ -401,7 +448,7 @@ class FollowUp(models.Model):
         BELOW_ADEQUATE = "below_adequate", _("Service below the adequate level")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", _("Not yet contacted")
         CONTACTED = "contacted", _("Contacted")
         CLOSED = "closed", _("Closed")
 

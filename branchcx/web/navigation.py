@@ -35,6 +35,12 @@ NAV: list[NavItem] = [
         "complaints.view_assignmentrule",
         "/complaints/settings/",
     ),
+    NavItem(
+        _("Survey follow-ups"),
+        "surveys:follow_ups",
+        "surveys.view_followup",
+        "/surveys/follow-ups/",
+    ),
     NavItem(_("Organisation"), "org:branch_list", "org.view_branch", "/org/units/"),
     NavItem(_("Staff"), "org:staff_list", "org.view_staffprofile", "/org/staff/"),
     NavItem(_("Audit log"), "audit:event_list", "audit.view_auditevent", "/audit/"),

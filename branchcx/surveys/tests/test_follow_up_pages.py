@@ -1,0 +1,101 @@
+"""The follow-up queue: scoped, audited, and what staff record is kept."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from branchcx.audit.models import AuditEvent
+from branchcx.customers.actions import do_create_customer
+from branchcx.surveys.actions import do_invite, open_invitation, start_from_invitation
+from branchcx.surveys.models import FollowUp
+from branchcx.surveys.tests.test_answering import QUALITY, answer_all
+from branchcx.testing import assert_scope_rules, client_for
+
+
+def english(user):
+    """A signed-in client reading the pages in English."""
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def follow_up(org, survey):
+    customer = do_create_customer(
+        org.teller_a, customer_no="C8501", home_outlet=org.sh0101,
+        became_customer_on=date(2020, 1, 1), name="欧阳明", id_type="passport",
+        id_number="E85010001",
+    )  # fmt: skip
+    _invitation, token = do_invite(org.teller_a, survey, customer, outlet=org.sh0101,
+                                   trigger="manual", channel="sms")  # fmt: skip
+    answer_all(start_from_invitation(open_invitation(token)), QUALITY | {"p11": 6},
+               {"csat": 1, "nps": 2, "why": "柜台只开了一个窗口，等了五十分钟。"})  # fmt: skip
+    return FollowUp.objects.get()
+
+
+def test_the_queue_shows_the_branchs_follow_ups_masked(org, follow_up):
+    page = english(org.manager_a).get(reverse("surveys:follow_ups"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "欧阳明" not in text and "欧*明" in text
+    assert "Would not recommend us (0-6)" in text
+    other = client_for(org.manager_b).get(reverse("surveys:follow_ups"))
+    assert list(other.context["page"]) == []
+
+
+def test_a_follow_up_is_scoped_and_its_reading_audited(org, follow_up):
+    url = reverse("surveys:follow_up", args=[follow_up.uuid])
+    assert_scope_rules(url, insider=org.manager_a, outsider=org.manager_b)
+    page = client_for(org.manager_a).get(url).content.decode()
+    assert "柜台只开了一个窗口，等了五十分钟。" in page  # the customer's own words
+    assert AuditEvent.objects.filter(action="view_personal", target_id=str(follow_up.uuid)).exists()
+
+
+def test_recording_the_contact_keeps_every_outcome_and_closes(org, follow_up):
+    url = reverse("surveys:follow_up", args=[follow_up.uuid])
+    client = client_for(org.manager_a)
+    client.post(url, {"method": "phone", "outcome": "已致电致歉，说明增开窗口安排。",
+                      "version": 1})  # fmt: skip
+    follow_up.refresh_from_db()
+    assert (follow_up.state, follow_up.contact_method) == ("contacted", "phone")
+    client.post(url, {"method": "visit", "outcome": "客户到店，表示满意。", "close": "on",
+                      "version": 2})  # fmt: skip
+    follow_up.refresh_from_db()
+    assert follow_up.state == "closed" and follow_up.closed_at is not None
+    assert "已致电致歉" in follow_up.outcome and "客户到店" in follow_up.outcome
+
+
+def test_a_stale_or_empty_record_is_refused_and_an_auditor_changes_nothing(org, follow_up):
+    url = reverse("surveys:follow_up", args=[follow_up.uuid])
+    stale = english(org.manager_a).post(url, {"method": "phone", "outcome": "x",
+                                                  "version": 0})  # fmt: skip
+    assert "changed" in str(stale.context["form"].non_field_errors()).lower()
+    empty = client_for(org.manager_a).post(url, {"method": "", "outcome": "", "version": 1})
+    assert set(empty.context["form"].errors) >= {"method", "outcome"}
+    denied = client_for(org.auditor).post(url, {"method": "phone", "outcome": "x",
+                                                 "version": 1})  # fmt: skip
+    assert denied.status_code == 403
+    follow_up.refresh_from_db()
+    assert (follow_up.state, follow_up.outcome) == ("open", "")
+
+
+def test_the_customers_next_answer_shows_whether_the_follow_up_helped(org, follow_up, survey):
+    url = reverse("surveys:follow_up", args=[follow_up.uuid])
+    client_for(org.manager_a).post(url, {"method": "phone", "outcome": "已致歉。", "close": "on",
+                                         "version": 1})  # fmt: skip
+    with time_machine.travel(timezone.now() + timedelta(days=40)):
+        _invitation, token = do_invite(
+            org.teller_a, survey, follow_up.customer, outlet=org.sh0101, trigger="manual",
+            channel="sms",
+        )  # fmt: skip
+        answer_all(start_from_invitation(open_invitation(token)), QUALITY | {"p11": 6},
+                   {"csat": 5, "nps": 9})  # fmt: skip
+    page = english(org.manager_a).get(url).content.decode()
+    assert "The customer answered again" in page
+    assert "satisfaction 1 → 5" in page and "likelihood to recommend 2 → 9" in page

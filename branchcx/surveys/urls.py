@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from branchcx.surveys import views
+
+app_name = "surveys"
+urlpatterns = [
+    path("follow-ups/", views.follow_up_list, name="follow_ups"),
+    path("follow-ups/<uuid:uuid>/", views.follow_up_detail, name="follow_up"),
+]
