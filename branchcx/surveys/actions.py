@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -381,16 +381,80 @@ def _store(response: Response, rows: list[AnswerRow]) -> None:
     )
 
 
+HEADLINE_ROLES = ("nps", "csat", "ces", "overall")
+
+
+def headline(rows: Iterable[tuple[str, int | None]]) -> dict[str, int]:
+    """The headline answers (NPS, CSAT, CES, overall) among (role, number) rows."""
+    found: dict[str, int] = {}
+    for role, number in rows:
+        if number is not None and role in HEADLINE_ROLES:
+            found.setdefault(role, number)
+    return found
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def dimension_figures(
+    rows: Iterable[tuple[str, str, int | None, int | None]],
+) -> dict[str, dict[str, float | None]]:
+    """Per dimension, from (role, dimension, item, number) rows: the mean expectation,
+    perception, adequate and desired level, importance points, and the mean of the item gaps
+    P - E (items answered on both sides)."""
+    parts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    items: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
+    for role, dimension, item, number in rows:
+        if number is None or dimension not in DIMENSIONS:
+            continue
+        parts[dimension][role].append(number)
+        if item is not None and role in ("expectation", "perception"):
+            items[(dimension, item)][role] = number
+    gaps: dict[str, list[int]] = defaultdict(list)
+    for (dimension, _item), sides in items.items():
+        if len(sides) == 2:
+            gaps[dimension].append(sides["perception"] - sides["expectation"])
+    return {
+        dimension: {
+            "expectation": _mean(roles.get("expectation", [])),
+            "perception": _mean(roles.get("perception", [])),
+            "adequate": _mean(roles.get("adequate", [])),
+            "desired": _mean(roles.get("desired", [])),
+            "importance": _mean(roles.get("importance", [])),
+            "gap": _mean(gaps.get(dimension, [])),
+        }
+        for dimension, roles in parts.items()
+    }
+
+
+def dimension_rows(response: Response, rows: Iterable[Any]) -> list[DimensionScore]:
+    """The dimension rows of a submitted response (not yet saved)."""
+    day, month = response.submitted_on, response.month
+    if day is None or month is None:
+        raise ValueError("only a submitted response is scored")
+    return [
+        DimensionScore(
+            response=response,
+            survey_id=response.survey_id,
+            outlet_id=response.outlet_id,
+            submitted_on=day,
+            month=month,
+            tier_id=response.tier_id,
+            segment=response.segment,
+            dimension=dimension,
+            **figures,
+        )
+        for dimension, figures in dimension_figures(rows).items()
+    ]
+
+
 def _submit(response: Response, definition: Definition, answers: Mapping[str, Any]) -> None:
     check_answers(definition, answers)  # every required question, on every page
     now = timezone.now()
-    by_role: dict[str, list[int]] = defaultdict(list)
-    for role, number in response.answers.values_list("role", "number"):
-        if number is not None and role in ("nps", "csat", "ces", "overall"):
-            by_role[role].append(number)
-    headline = {role: numbers[0] for role, numbers in by_role.items()}
-    response.nps, response.csat = headline.get("nps"), headline.get("csat")
-    response.ces, response.overall = headline.get("ces"), headline.get("overall")
+    found = headline(response.answers.values_list("role", "number"))
+    response.nps, response.csat = found.get("nps"), found.get("csat")
+    response.ces, response.overall = found.get("ces"), found.get("overall")
     response.status = Response.Status.SUBMITTED
     response.submitted_on = timezone.localdate(now)
     response.month = response.submitted_on.replace(day=1)
@@ -408,53 +472,12 @@ def _submit(response: Response, definition: Definition, answers: Mapping[str, An
     response.save()
     if invitation is not None:
         Invitation.objects.filter(pk=invitation.pk).update(used_on=response.submitted_on)
-    _score_dimensions(response)
-    _follow_up(response)
-
-
-def _mean(values: list[int]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def _score_dimensions(response: Response) -> None:
-    """Per dimension: mean expectation, perception, adequate and desired level, importance
-    points, and the mean of the item gaps P - E (items answered on both sides)."""
-    day, month = response.submitted_on, response.month
-    if day is None or month is None:
-        raise ValueError("only a submitted response is scored")
-    parts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    items: dict[tuple[str, int], dict[str, int]] = defaultdict(dict)
-    for role, dimension, item, number in response.answers.filter(
-        dimension__in=DIMENSIONS, number__isnull=False
-    ).values_list("role", "dimension", "item", "number"):
-        if number is None:
-            continue
-        parts[dimension][role].append(number)
-        if item is not None and role in ("expectation", "perception"):
-            items[(dimension, item)][role] = number
-    gaps: dict[str, list[int]] = defaultdict(list)
-    for (dimension, _item), sides in items.items():
-        if len(sides) == 2:
-            gaps[dimension].append(sides["perception"] - sides["expectation"])
     DimensionScore.objects.bulk_create(
-        DimensionScore(
-            response=response,
-            survey_id=response.survey_id,
-            outlet_id=response.outlet_id,
-            submitted_on=day,
-            month=month,
-            tier_id=response.tier_id,
-            segment=response.segment,
-            dimension=dimension,
-            expectation=_mean(roles.get("expectation", [])),
-            perception=_mean(roles.get("perception", [])),
-            adequate=_mean(roles.get("adequate", [])),
-            desired=_mean(roles.get("desired", [])),
-            importance=_mean(roles.get("importance", [])),
-            gap=_mean(gaps.get(dimension, [])),
+        dimension_rows(
+            response, response.answers.values_list("role", "dimension", "item", "number")
         )
-        for dimension, roles in parts.items()
     )
+    _follow_up(response)
 
 
 def follow_up_reasons(response: Response) -> list[str]:

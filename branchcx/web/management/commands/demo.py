@@ -9,6 +9,7 @@ from django.db import transaction
 from branchcx.complaints.demo import build_complaints
 from branchcx.customers.demo import build_customers
 from branchcx.org.demo import DEMO_PASSWORD, build_organisation, existing_logins
+from branchcx.surveys.demo import build_surveys
 
 
 class Command(BaseCommand):
@@ -31,12 +32,14 @@ class Command(BaseCommand):
                     customers=opts["customers"], months=opts["months"], seed=opts["seed"]
                 )
                 complaints = build_complaints(seed=opts["seed"])
+                surveys = build_surveys(months=24, seed=opts["seed"])
         if logins:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data loaded: {counts.customers} customers, {counts.holdings} "
                     f"holdings, {counts.transactions} transactions, {counts.contacts} contacts, "
-                    f"{complaints.complaints} complaints, {complaints.grievances} grievances."
+                    f"{complaints.complaints} complaints, {complaints.grievances} grievances, "
+                    f"{surveys.responses} survey answers ({surveys.follow_ups} follow-ups)."
                 )
             )
         else:

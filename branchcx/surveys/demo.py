@@ -1,0 +1,283 @@
+"""Demo survey answers: 24 months of them at every outlet, so the dashboards tell a story on
+first start.
+
+The story: customers expect a little more every year (expectation drift); the bank does
+best on tangibles and assurance and worst on responsiveness, which is worst of all at the
+busiest outlets (the most customers per outlet), where waiting is long and satisfaction and
+recommendation lower. Unhappy answers of the last weeks are follow-ups, some done, some open,
+some overdue.
+
+Answers are made the way customers give them (raw values checked against the shipped
+questionnaires by the same code as the answering pages) and scored by the same functions;
+only the writing is in bulk, so that thousands of responses load in seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from branchcx.customers.models import Customer
+from branchcx.org.models import Branch
+from branchcx.surveys.actions import dimension_rows, headline, token_hash
+from branchcx.surveys.definition import DIMENSIONS, check_answers
+from branchcx.surveys.models import (
+    Answer,
+    DimensionScore,
+    DistributionRule,
+    FollowUp,
+    Invitation,
+    LobbyCode,
+    Response,
+    Survey,
+)
+
+# How far perception falls short of expectation, per dimension, at a quiet outlet; and how
+# much more at the busiest one.
+SHORTFALL = {"tangibles": 0.2, "reliability": 0.6, "responsiveness": 0.8, "assurance": 0.3,
+             "empathy": 0.5}  # fmt: skip
+BUSY_SHORTFALL = {"responsiveness": 1.3, "empathy": 0.4, "reliability": 0.2}
+IMPORTANCE = {"tangibles": 10, "reliability": 30, "responsiveness": 25, "assurance": 20,
+              "empathy": 15}  # fmt: skip
+GOOD = ["柜员办理很快，态度也好。", "大堂经理主动帮我取号，很贴心。", "理财经理讲解很清楚，谢谢！"]
+BAD = [
+    "排队时间太长，只开了两个窗口。",
+    "叫号机经常出问题，等了很久也没人解释。",
+    "柜员业务不熟练，一笔转账办了二十分钟。",
+    "电话预约了还是要排队，希望改进。",
+]
+SERVQUAL_SHARE = 0.15
+IDENTIFIED_SHARE = 0.6
+
+
+@dataclass
+class DemoSurveys:
+    responses: int
+    follow_ups: int
+
+
+def _scale(value: float, low: int, high: int) -> int:
+    return max(low, min(high, round(value)))
+
+
+def _month_start(today: date, back: int) -> date:
+    month = today.month - 1 - back
+    return date(today.year + month // 12, month % 12 + 1, 1)
+
+
+def _servqual(rng: random.Random, busy: float, age: float) -> dict[str, Any]:
+    """A SERVQUAL answer; ``age`` 1 for two years ago, 0 for this month."""
+    drift = 0.4 * (1 - age)  # expectations rise over time
+    answers: dict[str, Any] = {}
+    perceived = []
+    for item in range(1, 23):
+        dimension = DIMENSIONS[
+            0 if item <= 4 else 1 if item <= 9 else 2 if item <= 13 else 3 if item <= 17 else 4
+        ]
+        expected = _scale(rng.gauss(5.8 + drift, 0.7), 1, 7)
+        short = SHORTFALL[dimension] + BUSY_SHORTFALL.get(dimension, 0) * busy
+        got = _scale(expected - short + rng.gauss(0, 0.9), 1, 7)
+        answers[f"e{item:02d}"], answers[f"p{item:02d}"] = expected, got
+        perceived.append(got)
+    for dimension in DIMENSIONS:
+        adequate = _scale(rng.gauss(4.4 + drift / 2, 0.7), 1, 7)
+        desired = max(adequate, _scale(rng.gauss(6.3, 0.5), 1, 7))
+        answers[f"z_{dimension}"] = {"a": adequate, "d": desired}
+    points = {d: max(0, IMPORTANCE[d] + rng.randint(-5, 5)) for d in DIMENSIONS}
+    points["reliability"] += 100 - sum(points.values())
+    answers["importance"] = points
+    overall = _scale(sum(perceived) / len(perceived) + rng.gauss(0, 0.5), 1, 7)
+    answers["overall"] = overall
+    answers["nps"] = _scale((overall - 1) / 6 * 10 + rng.gauss(0, 1.3), 0, 10)
+    if rng.random() < 0.3:
+        answers["comment"] = rng.choice(BAD if overall <= 4 else GOOD)
+    return answers
+
+
+def _visit(rng: random.Random, busy: float) -> dict[str, Any]:
+    satisfaction = _scale(rng.gauss(4.4 - 1.1 * busy, 0.8), 1, 5)
+    wait = min(3, max(0, round(rng.gauss(0.6 + 2 * busy, 0.8))))
+    answers: dict[str, Any] = {
+        "csat": satisfaction,
+        "ces": _scale(rng.gauss(5.6 - 1.5 * busy, 1.0), 1, 7),
+        "wait": ["under_5", "from_5_to_15", "from_15_to_30", "over_30"][wait],
+        "nps": _scale((satisfaction - 1) * 2.5 + rng.gauss(0, 1.4), 0, 10),
+    }
+    if satisfaction <= 3:
+        answers["reason"] = rng.sample(["waiting", "attitude", "knowledge", "facilities"],
+                                       rng.randint(1, 2))  # fmt: skip
+    if rng.random() < 0.25:
+        answers["comment"] = rng.choice(BAD if satisfaction <= 3 else GOOD)
+    return answers
+
+
+def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> DemoSurveys:
+    """About ``per_month`` answers per outlet per month over ``months`` months."""
+    rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not secrets)
+    outlets = list(Branch.objects.filter(level=Branch.Level.OUTLET, is_active=True))
+    servqual = Survey.objects.get(code="servqual")
+    visit = Survey.objects.get(code="post-visit")
+    found = {s.pk: s.current() for s in (servqual, visit)}
+    versions = {pk: v for pk, v in found.items() if v is not None}
+    if not outlets or len(versions) < len(found):
+        return DemoSurveys(0, 0)
+    sizes = dict(
+        Customer.objects.filter(home_outlet__in=outlets)
+        .values("home_outlet")
+        .annotate(n=Count("pk"))
+        .values_list("home_outlet", "n")
+    )
+    low, high = min(sizes.values(), default=0), max(sizes.values(), default=1)
+    busy = {o.pk: (sizes.get(o.pk, 0) - low) / ((high - low) or 1) for o in outlets}
+    people: dict[int, list[Customer]] = {o.pk: [] for o in outlets}
+    for person in Customer.objects.filter(home_outlet__in=outlets).only(
+        "pk", "home_outlet_id", "tier_id", "value_orientation"
+    ):
+        people[person.home_outlet_id].append(person)
+    stands = {
+        o.pk: LobbyCode.objects.get_or_create(survey=visit, outlet=o, is_active=True)[0]
+        for o in outlets
+    }
+    root = Branch.objects.get(parent__isnull=True)
+    DistributionRule.objects.get_or_create(
+        survey=Survey.objects.get(code="post-complaint"), unit=root, trigger="complaint_closed",
+        defaults={"channel": "sms", "daily_quota": 0},
+    )  # fmt: skip
+    DistributionRule.objects.get_or_create(
+        survey=visit, unit=root, trigger="transaction",
+        defaults={"channel": "sms", "sample_percent": 10, "daily_quota": 20,
+                  "transaction_kinds": ["deposit", "withdrawal", "transfer_out"]},
+    )  # fmt: skip
+
+    today = timezone.localdate()
+    planned: list[tuple[Response, list[Any], Invitation | None]] = []
+    for back in range(months):
+        start = _month_start(today, back)
+        days = ((start.replace(day=28) + timedelta(days=4)).replace(day=1) - start).days
+        for outlet in outlets:
+            for _n in range(max(1, round(rng.gauss(per_month, per_month / 4)))):
+                day = start + timedelta(days=rng.randrange(days))
+                if day > today:
+                    continue
+                long = rng.random() < SERVQUAL_SHARE
+                survey = servqual if long else visit
+                version = versions[survey.pk]
+                raw = (
+                    _servqual(rng, busy[outlet.pk], back / max(months - 1, 1))
+                    if long
+                    else _visit(rng, busy[outlet.pk])
+                )
+                rows = check_answers(version.parsed(), raw)
+                planned.append(_response(rng, survey, version, outlet, day, rows, people,
+                                         stands))  # fmt: skip
+    Invitation.objects.bulk_create([i for _r, _rows, i in planned if i is not None])
+    for response, _rows, invitation in planned:
+        response.invitation = invitation
+    Response.objects.bulk_create([r for r, _rows, _i in planned], batch_size=500)
+    Answer.objects.bulk_create(
+        (
+            Answer(
+                response=r,
+                question_key=a.question_key,
+                role=a.role,
+                dimension=a.dimension,
+                item=a.item,
+                number=a.number,
+                choices=list(a.choices),
+                text=a.text,
+            )
+            for r, rows, _i in planned
+            for a in rows
+        ),
+        batch_size=2000,
+    )
+    DimensionScore.objects.bulk_create(
+        (
+            score
+            for r, rows, _i in planned
+            for score in dimension_rows(r, [(a.role, a.dimension, a.item, a.number) for a in rows])
+        ),
+        batch_size=2000,
+    )
+    return DemoSurveys(len(planned), _follow_ups(rng, [r for r, _rows, _i in planned], today))
+
+
+def _response(
+    rng: random.Random,
+    survey: Survey,
+    version: Any,
+    outlet: Branch,
+    day: date,
+    rows: list[Any],
+    people: dict[int, list[Customer]],
+    stands: dict[int, LobbyCode],
+) -> tuple[Response, list[Any], Invitation | None]:
+    found = headline((a.role, a.number) for a in rows)
+    at = timezone.make_aware(datetime.combine(day, time(9))) + timedelta(
+        minutes=rng.randrange(8 * 60)
+    )
+    customers = people[outlet.pk]
+    response = Response(
+        survey=survey, survey_version=version, outlet=outlet, status=Response.Status.SUBMITTED,
+        submitted_on=day, month=day.replace(day=1), sections_done=[
+            s.key for s in version.parsed().sections
+        ], nps=found.get("nps"), csat=found.get("csat"), ces=found.get("ces"),
+        overall=found.get("overall"),
+    )  # fmt: skip
+    if customers and rng.random() < IDENTIFIED_SHARE:
+        person = rng.choice(customers)
+        response.source, response.customer, response.submitted_at = "invitation", person, at
+        response.started_at = at - timedelta(minutes=4)
+        response.tier_id, response.segment = person.tier_id, person.value_orientation
+        invitation = Invitation(
+            survey=survey, token_hash=token_hash(secrets.token_urlsafe(24)), customer=person,
+            outlet=outlet, trigger="transaction", channel="sms",
+            created_at=at - timedelta(hours=3), expires_at=at + timedelta(days=7), used_on=day,
+        )  # fmt: skip
+        return response, rows, invitation
+    response.source, response.is_anonymous = "lobby_qr", True
+    response.lobby_code = stands[outlet.pk]
+    return response, rows, None
+
+
+def _follow_ups(rng: random.Random, responses: list[Response], today: date) -> int:
+    """Follow-ups of the unhappy answers of the last six weeks: older ones done, the rest
+    open (some past their due time)."""
+    made = []
+    for response in responses:
+        day = response.submitted_on
+        if day is None or (today - day).days > 42:
+            continue
+        reasons = []
+        if response.nps is not None and response.nps <= 6:
+            reasons.append("detractor")
+        if response.csat is not None and response.csat <= 2:
+            reasons.append("low_csat")
+        if not reasons or rng.random() < 0.5:  # the demo keeps the queue readable
+            continue
+        due = timezone.make_aware(datetime.combine(day, time(10))) + timedelta(days=2)
+        done = (today - day).days > 10
+        made.append(
+            FollowUp(
+                response=response,
+                outlet=response.outlet,
+                customer=response.customer,
+                reasons=reasons,
+                due_at=due,
+                state=FollowUp.State.CLOSED if done else FollowUp.State.OPEN,
+                contacted_at=due - timedelta(hours=20) if done else None,
+                contact_method="phone" if done else "",
+                outcome=f"[{due:%Y-%m-%d}] 已致电客户致歉，说明改进安排，客户表示理解。"
+                if done
+                else "",
+                closed_at=due - timedelta(hours=19) if done else None,
+            )
+        )
+    FollowUp.objects.bulk_create(made)
+    return len(made)
