@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from branchcx.surveys import manage_urls, report_urls, response_urls, views
+from branchcx.surveys import comment_urls, manage_urls, report_urls, response_urls, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *report_urls.urlpatterns,
     *manage_urls.urlpatterns,
     *response_urls.urlpatterns,
+    *comment_urls.urlpatterns,
 ]
