@@ -14,8 +14,9 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -40,6 +41,8 @@ from branchcx.complaints.queries import due_soon, overdue
 from branchcx.complaints.suggestions import suggest
 from branchcx.lib.masking import mask_mobile, mask_name
 from branchcx.org.scoping import require_perm
+from branchcx.surveys import access as survey_access
+from branchcx.surveys import actions as survey_actions
 from branchcx.web.forms import run_action
 from branchcx.web.paging import page_of, query_without_page
 
@@ -152,6 +155,18 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     customer = None
     if source.get("customer"):
         customer = access.customer_for_intake(request.user, source["customer"])
+    # registered from a survey follow-up: the follow-up then points at the complaint
+    follow_up = None
+    if (
+        source.get("follow_up")
+        and customer is not None
+        and request.user.has_perm("surveys.change_followup")
+    ):
+        if not _valid_uuid(source["follow_up"]):
+            raise Http404
+        follow_up = survey_access.get_follow_up(request.user, source["follow_up"])
+        if follow_up.customer_id != customer.pk:
+            raise Http404
     outlets = list(access.intake_outlets(request.user))
     staff = access.staff_for_user(request.user)
     default_outlet = (
@@ -185,29 +200,34 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
             )
         else:
             involved = [s for s in colleagues if str(s.uuid) in set(data["staff_involved"])]
-            saved, complaint = run_action(
-                form,
-                lambda: actions.do_register_complaint(
-                    request.user,
-                    outlet=chosen,
-                    intake_channel=data["intake_channel"],
-                    narrative=data["narrative"],
-                    customer=customer,
-                    complainant_name=data["complainant_name"],
-                    complainant_phone=data["complainant_phone"],
-                    received_at=data["received_at"],
-                    regulator_reference=data["regulator_reference"],
-                    channel=data["channel"],
-                    business=data["business"],
-                    cause=data["cause"],
-                    card_reason=data["card_reason"],
-                    priority=data["priority"],
-                    co_complainants=data["co_complainants"],
-                    representatives=data["representatives"],
-                    major_reason=data["major_reason"],
-                    staff_involved=involved,
-                ),
-            )
+
+            def register() -> Any:
+                with transaction.atomic():
+                    registered = actions.do_register_complaint(
+                        request.user,
+                        outlet=chosen,
+                        intake_channel=data["intake_channel"],
+                        narrative=data["narrative"],
+                        customer=customer,
+                        complainant_name=data["complainant_name"],
+                        complainant_phone=data["complainant_phone"],
+                        received_at=data["received_at"],
+                        regulator_reference=data["regulator_reference"],
+                        channel=data["channel"],
+                        business=data["business"],
+                        cause=data["cause"],
+                        card_reason=data["card_reason"],
+                        priority=data["priority"],
+                        co_complainants=data["co_complainants"],
+                        representatives=data["representatives"],
+                        major_reason=data["major_reason"],
+                        staff_involved=involved,
+                    )
+                    if follow_up is not None:
+                        survey_actions.do_link_complaint(request.user, follow_up, registered)
+                    return registered
+
+            saved, complaint = run_action(form, register)
             if saved:
                 messages.success(
                     request,
@@ -223,6 +243,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "customer": customer,
             "customer_name": mask_name(customer.name or "") if customer else "",
+            "follow_up": follow_up,
             "duplicates": duplicates,
             "suggestions": _suggestions(narrative) if narrative.strip() else None,
             "guidance": guidance_for(customer, None),

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from branchcx.org.scoping import get_in_scope
 from branchcx.surveys.models import Answer, FollowUp
 
-RELATED = ("outlet", "customer", "assigned_to", "response__survey")
+RELATED = ("outlet", "customer", "assigned_to", "response__survey", "complaint")
 
 
 def follow_ups_for_user(user: Any) -> QuerySet[FollowUp]:

@@ -746,3 +746,23 @@ def qr_svg(url: str) -> str:
     import segno
 
     return str(segno.make(url, error="q", micro=False).svg_inline(scale=8, border=4))
+
+
+# --- follow-ups that became complaints -------------------------------------------------------
+
+
+def do_link_complaint(actor: Any, follow_up: FollowUp, complaint: Complaint) -> FollowUp:
+    """Tie a complaint registered from a follow-up to it, so the follow-up shows where the
+    matter went. Runs inside the complaint's registration: both are kept, or neither."""
+    require_perm(actor, "surveys.change_followup")
+    locked = FollowUp.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=follow_up.pk)
+    if locked.complaint_id is not None:
+        raise ValidationError(_("A complaint was already registered from this follow-up."))
+    if locked.customer_id is None or locked.customer_id != complaint.customer_id:
+        raise ValidationError(_("The complaint is not about the customer who answered."))
+    locked.complaint = complaint
+    locked.version += 1
+    locked.save(update_fields=["complaint", "version"])
+    record(Action.CHANGE, actor=actor, target=locked, target_label=str(locked.outlet),
+           detail={"complaint": complaint.number})  # fmt: skip
+    return locked

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branchcx.audit.models import AuditEvent
+from branchcx.complaints.models import Complaint
 from branchcx.customers.actions import do_create_customer
 from branchcx.surveys.actions import do_invite, open_invitation, start_from_invitation
 from branchcx.surveys.models import FollowUp
@@ -99,3 +100,42 @@ def test_the_customers_next_answer_shows_whether_the_follow_up_helped(org, follo
     page = english(org.manager_a).get(url).content.decode()
     assert "The customer answered again" in page
     assert "satisfaction 1 → 5" in page and "likelihood to recommend 2 → 9" in page
+
+
+def test_a_complaint_registered_from_a_follow_up_is_tied_to_it_once(org, follow_up):
+    client = english(org.manager_a)
+    form = client.get(
+        reverse("complaints:create"),
+        {"customer": follow_up.customer.uuid, "follow_up": follow_up.uuid},
+    ).content.decode()
+    assert f'name="follow_up" value="{follow_up.uuid}"' in form
+    data = {
+        "customer": str(follow_up.customer.uuid), "follow_up": str(follow_up.uuid),
+        "outlet": "SH0101", "intake_channel": "hotline", "priority": "normal",
+        "narrative": "客户回访时要求正式答复：等候五十分钟", "co_complainants": 0,
+        "representatives": 0,
+    }  # fmt: skip
+    assert client.post(reverse("complaints:create"), data).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.complaint is not None
+    assert follow_up.complaint.customer_id == follow_up.customer_id
+    page = client.get(reverse("surveys:follow_up", args=[follow_up.uuid])).content.decode()
+    assert follow_up.complaint.number in page
+
+    # a second complaint from the same follow-up is refused, and nothing is registered
+    again = client.post(reverse("complaints:create"), data | {"file_anyway": "on"})
+    assert again.status_code == 200
+    assert "already registered from this follow-up" in again.content.decode()
+    assert Complaint.objects.count() == 1
+
+
+def test_a_follow_up_of_another_customer_or_branch_is_not_found(org, follow_up):
+    other = do_create_customer(
+        org.teller_a, customer_no="C8502", home_outlet=org.sh0101,
+        became_customer_on=date(2020, 1, 1), name="李雷", id_type="passport",
+        id_number="E85020001",
+    )  # fmt: skip
+    url = reverse("complaints:create")
+    mine = english(org.manager_a)
+    assert mine.get(url, {"customer": other.uuid, "follow_up": follow_up.uuid}).status_code == 404
+    assert mine.get(url, {"customer": other.uuid, "follow_up": "nonsense"}).status_code == 404
