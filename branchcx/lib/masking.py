@@ -23,6 +23,7 @@ masked completely rather than shown.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MASK = "*"
 
@@ -111,3 +112,65 @@ def mask_document(id_type: str, value: str) -> str:
     if id_type == "resident_id":
         return mask_resident_id(value)
     return _keep(value, 1, 3)
+
+
+# --- free text (survey export and responses area) ---------------------------------------------
+
+# Numbers a customer may type into a comment, each with the separators people use. The
+# boundaries stop a match inside a longer code; dates ("2024-05-01") and amounts ("5,000")
+# match nothing: they are not personal identifiers and the reader needs them.
+_EDGE_BEFORE = r"(?<![0-9A-Za-z０-９])"
+_EDGE_AFTER = r"(?![0-9A-Za-z０-９])"
+_D = r"[0-9０-９]"
+_SEP = r"[ \-]?"
+_NUMBER_IN_TEXT = re.compile(
+    _EDGE_BEFORE
+    + "(?:"
+    + rf"(?:\+?86{_SEP})?1{_D}{{2}}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}"  # mobile 138 1234 5678
+    + rf"|{_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[0-9０-９Xx]"  # resident ID, maybe spaced
+    + rf"|{_D}{{4}}(?:{_SEP}{_D}{{4}}){{2,3}}(?:{_SEP}{_D}{{1,3}})?"  # card in groups of four
+    + rf"|0{_D}{{2,3}}{_SEP}{_D}{{7,8}}"  # landline with its area code
+    + rf"|{_D}{{7,}}[Xx]?"  # any other run of seven digits or more (accounts, old IDs)
+    + ")"
+    + _EDGE_AFTER
+)
+_EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+def _mask_digits(text: str, head: int, tail: int) -> str:
+    """Mask the digits of ``text`` but the first ``head`` and last ``tail``, keeping the
+    separators where the writer put them ("138 **** 5678")."""
+    positions = [i for i, ch in enumerate(text) if ch.isdigit() or ch in "Xx"]
+    hidden = set(positions[head : len(positions) - tail] if tail else positions[head:])
+    if len(positions) <= head + tail:
+        hidden = set(positions)
+    return "".join(MASK if i in hidden else ch for i, ch in enumerate(text))
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    text = match.group(0)
+    # full-width digits (typed on a phone's Chinese keyboard) read as ASCII ones
+    kept = "".join(ch for ch in text if ch.isdigit() or ch in "Xx")
+    compact = unicodedata.normalize("NFKC", kept)
+    digits = list(compact)
+    if len(digits) == 13 and compact.startswith("86") and compact[2] == "1":
+        return _mask_digits(text, 5, 4)  # +86 and a mobile: the mobile rule after the code
+    if len(digits) == 11 and compact.startswith("1"):
+        return _mask_digits(text, 3, 4)  # the mobile rule
+    if len(digits) == 18 or compact[-1:] in ("X", "x"):
+        return _mask_digits(text, 4, 4)  # the resident-ID rule
+    if 13 <= len(digits) <= 19:
+        return _mask_digits(text, 6, 4)  # the card-number rule
+    return _mask_digits(text, 0, 4)  # accounts, landlines and anything else: last four
+
+
+def mask_text(value: str) -> str:
+    """Free text (a survey comment, a note) with the identifiers in it masked: mobile and
+    landline numbers, resident ID numbers, card and account numbers (any run of seven digits
+    or more) and email addresses, each by its rule above. The rest of the text is kept as
+    written. Names cannot be told from other words reliably and are not masked: free text
+    is still personal data and is shown only where the reader may see it."""
+    if not value:
+        return ""
+    masked = _NUMBER_IN_TEXT.sub(_mask_number, value)
+    return _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), masked)
