@@ -304,7 +304,7 @@ def invitation_candidates(
     ``since`` (excluded) and ``until``, in the rule's unit, one per customer (their latest
     event), in the rule's sample and not surveyed within the fatigue window."""
     from branchcx.complaints.models import State, TimelineEntry
-    from branchcx.customers.models import Transaction
+    from branchcx.customers.models import ContactChannel, Interaction, Transaction
 
     if rule.trigger == Invitation.Trigger.COMPLAINT_CLOSED:
         events = TimelineEntry.objects.filter(
@@ -324,7 +324,19 @@ def invitation_candidates(
             outlet__path__startswith=rule.unit.path,
             outlet__level="outlet",
         ).values_list("customer_id", "outlet_id", Value(None, IntegerField()), "occurred_at")
-    else:  # queue visits: recorded by the lobby, which does not exist yet
+    elif rule.trigger == Invitation.Trigger.QUEUE_VISIT:
+        # a served visit: a contact at the counter of an outlet, with the customer served
+        # (resolved or passed to a colleague) by a member of that outlet's staff
+        events = Interaction.objects.filter(
+            channel=ContactChannel.COUNTER,
+            outcome__in=(Interaction.Outcome.RESOLVED, Interaction.Outcome.REFERRED),
+            occurred_at__gt=since,
+            occurred_at__lte=until,
+            staff__branch__path__startswith=rule.unit.path,
+            staff__branch__level="outlet",
+        ).values_list("customer_id", "staff__branch_id", Value(None, IntegerField()),
+                      "occurred_at")  # fmt: skip
+    else:
         return []
     fatigue = until - timedelta(days=int(settings.BRANCHCX_SURVEY_FATIGUE_DAYS))
     column = (

@@ -129,3 +129,22 @@ def test_a_survey_that_is_not_live_invites_nobody(org, status):
     assert run_distribution()["invited"] == 0
     the_rule.refresh_from_db()
     assert the_rule.swept_until is not None  # the window is spent all the same
+
+
+def test_a_served_counter_visit_brings_the_post_visit_survey(org):
+    from branchcx.customers.actions import do_log_interaction
+
+    rule(org, "queue_visit")
+    served, phoned, unreached = customer(org, 1), customer(org, 2), customer(org, 3)
+    then = timezone.now() - timedelta(minutes=20)
+    visit = {"purpose": "service", "notes": "办理存款", "occurred_at": then}
+    do_log_interaction(org.teller_a, served, channel="counter", outcome="resolved", **visit)
+    do_log_interaction(org.teller_a, phoned, channel="phone", outcome="resolved", **visit)
+    do_log_interaction(org.teller_a, unreached, channel="counter", outcome="no_contact", **visit)
+    assert run_distribution()["invited"] == 1
+    invitation = Invitation.objects.get()
+    assert (invitation.customer, invitation.outlet, invitation.trigger) == (
+        served,
+        org.sh0101,  # the outlet of the teller who served
+        "queue_visit",
+    )
