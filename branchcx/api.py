@@ -40,6 +40,7 @@ from branchcx.lib.clientip import client_ip
 from branchcx.lib.errors import ConflictError
 from branchcx.org.actions import authenticate_token
 from branchcx.org.api import router as org_router
+from branchcx.surveys.api import router as surveys_router
 
 BAD_TOKEN_LIMIT = 20  # failed bearer tokens per client address and minute
 
@@ -196,3 +197,4 @@ api.add_router("/", customers_router)
 # /complaints/statistics before /complaints/{uuid}, which would otherwise take it
 api.add_router("/", complaint_stats_router)
 api.add_router("/", complaints_router)
+api.add_router("/", surveys_router)
