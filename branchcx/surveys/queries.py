@@ -511,3 +511,351 @@ def group_codes(by: str, keys: list[Any]) -> dict[Any, str]:
     if by in ("month", "quarter"):
         return {k: k.isoformat() for k in named}
     return {k: str(k) for k in named}
+
+
+# --- satisfaction dashboard and expectation views (issue 5 items 4-5) --------------------------
+# Reliability and driver analysis need more than per-group sums of one column: alpha needs each
+# respondent's total over a scale's items, drivers need each respondent's five dimension scores
+# side by side. Both are computed in the database as a per-response subquery aggregated again
+# per group, so Python receives a few dozen rows of moments whatever the number of answers.
+
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Case, Max, When  # noqa: E402
+
+from branchcx.surveys.scoring import (  # noqa: E402
+    MIN_DRIVER_ANSWERS_PER_DRIVER,
+    AlphaResult,
+    DriverResult,
+    covariance_from_moments,
+    cronbach_alpha_from_moments,
+    relative_importance_from_covariance,
+)
+
+DRIVER_OUTCOMES = ("overall", "csat", "nps")
+DRIVER_GROUPINGS = ("segment", "outlet")
+SCALE_ROLES = ("perception", "expectation")
+
+
+@dataclass(frozen=True)
+class ScaleReliability:
+    """Cronbach's alpha of one dimension's items on one side (perception or expectation)."""
+
+    role: str
+    dimension: str
+    items: int
+    n: int  # respondents who answered every item
+    dropped: int  # respondents who skipped one
+    result: AlphaResult | None
+    problem: str = ""  # why there is no result
+
+    @property
+    def flagged(self) -> bool:
+        return self.result is not None and not self.result.reliable
+
+
+def _rows(sql: str, params: Any) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def reliability(selection: Selection) -> list[ScaleReliability]:
+    """Raw Cronbach's alpha per dimension and side over the respondents who answered every item
+    of it, from two grouped passes in one query: per item the count, sum and sum of squares
+    of the answers (of complete respondents only), and per scale the sum and sum of squares of
+    the respondents' totals. A respondent is complete when they answered as many items as the
+    scale has (the distinct items answered by anyone in the selection)."""
+    # selection.responses() carries the user's scope: the answers are read through it
+    answers = (
+        Answer.objects.filter(
+            response__in=selection.responses().values("pk"),
+            role__in=SCALE_ROLES,
+            item__isnull=False,
+            number__isnull=False,
+            dimension__in=Dimension.values,
+        )
+        .order_by()
+        .values_list("response_id", "role", "dimension", "item", "number")
+    )
+    inner, params = answers.query.sql_with_params()
+    sql = f"""
+        WITH a (response_id, role, dimension, item, number) AS ({inner}),
+        r AS (
+            SELECT response_id, role, dimension, COUNT(*) AS k, SUM(number) AS t
+            FROM a GROUP BY response_id, role, dimension
+        )
+        SELECT 'item', a.role, a.dimension, r.k, a.item, COUNT(*), SUM(a.number),
+            SUM(a.number * a.number)
+        FROM a JOIN r ON r.response_id = a.response_id AND r.role = a.role
+            AND r.dimension = a.dimension
+        GROUP BY a.role, a.dimension, r.k, a.item
+        UNION ALL
+        SELECT 'total', role, dimension, k, NULL, COUNT(*), SUM(t), SUM(t * t)
+        FROM r GROUP BY role, dimension, k
+    """  # noqa: S608 (the inner query is Django's, with its parameters kept apart)
+    items: dict[tuple[str, str], dict[int, dict[int, tuple[float, float]]]] = {}
+    totals: dict[tuple[str, str], dict[int, tuple[int, float, float]]] = {}
+    for kind, role, dimension, k, item, n, total, squares in _rows(sql, params):
+        if kind == "item":
+            items.setdefault((role, dimension), {}).setdefault(int(k), {})[int(item)] = (
+                float(total),
+                float(squares),
+            )
+        else:
+            totals.setdefault((role, dimension), {})[int(k)] = (
+                int(n),
+                float(total),
+                float(squares),
+            )
+    result = []
+    for role in SCALE_ROLES:
+        for dimension in Dimension.values:
+            by_k = items.get((role, dimension))
+            if not by_k:
+                continue
+            k = len({item for found in by_k.values() for item in found})
+            seen = sum(n for n, _t, _s in totals[(role, dimension)].values())
+            n, total, squares = totals[(role, dimension)].get(k, (0, 0.0, 0.0))
+            found = by_k.get(k, {})
+            try:
+                alpha: AlphaResult | None = cronbach_alpha_from_moments(
+                    n,
+                    [found[i][0] for i in sorted(found)],
+                    [found[i][1] for i in sorted(found)],
+                    total,
+                    squares,
+                    dropped=seen - n,
+                )
+                problem = ""
+            except ValueError as exc:
+                alpha, problem = None, str(exc)
+            result.append(ScaleReliability(role, dimension, k, n, seen - n, alpha, problem))
+    return result
+
+
+@dataclass(frozen=True)
+class DriverGroup:
+    """Driver weights of one group, or why they are not shown."""
+
+    key: Any
+    label: str
+    n: int  # responses with every dimension and the outcome answered
+    seen: int  # responses with any dimension row
+    result: DriverResult | None
+    problem: str = ""
+
+    @property
+    def is_small_sample(self) -> bool:
+        return small_sample(self.n)
+
+
+@dataclass(frozen=True)
+class DriverAnalysis:
+    outcome: str
+    by: str
+    minimum: int
+    network: DriverGroup
+    groups: list[DriverGroup]
+
+
+def _driver_group(key: Any, label: str, moments: list[float], minimum: int) -> DriverGroup:
+    from django.utils.translation import gettext as _
+
+    p = len(Dimension.values)
+    seen, n = int(moments[0]), int(moments[1])
+    sums = moments[2 : 3 + p]
+    products = np.zeros((p + 1, p + 1))
+    for position, (i, j) in enumerate(_PAIRS):
+        products[i, j] = products[j, i] = moments[3 + p + position]
+    if n < minimum:
+        problem = _(
+            "Not shown: %(n)s complete answers, at least %(minimum)s are needed (ten per "
+            "dimension) before the weights of related dimensions stop swinging."
+        ) % {"n": n, "minimum": minimum}
+        return DriverGroup(key, label, n, seen, None, problem)
+    try:
+        covariance = covariance_from_moments(n, sums, products)
+        result = relative_importance_from_covariance(
+            covariance, n, list(Dimension.values), dropped=seen - n
+        )
+    except ValueError as exc:
+        return DriverGroup(key, label, n, seen, None, str(exc))
+    return DriverGroup(key, label, n, seen, result)
+
+
+# (i, j) with i <= j over the five perceptions and the outcome (index 5)
+_PAIRS = [(i, j) for i in range(len(Dimension.values) + 1) for j in range(i, 6)]
+
+
+def driver_analysis(
+    selection: Selection, *, by: str = "segment", outcome: str = "overall"
+) -> DriverAnalysis:
+    """Which dimensions explain the outcome (the overall rating by default), per group and
+    for the whole selection: the LMG shares of R-squared from the covariance matrix of the
+    five dimension perceptions and the outcome.
+
+    The database pivots each response's five dimension rows into one row (conditional
+    aggregation), keeps the responses with all five and the outcome, and sums per group the
+    values and their cross-products; groups add up into the whole selection exactly."""
+    if by not in DRIVER_GROUPINGS:
+        raise ValueError(f"unknown grouping {by}")
+    if outcome not in DRIVER_OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome}")
+    names = list(Dimension.values)
+    column = "outlet_id" if by == "outlet" else "segment"
+    pivot = (
+        selection.dimension_rows()
+        .order_by()
+        .values("response_id")
+        .annotate(
+            **{
+                f"x{i}": Max(Case(When(dimension=name, then=F("perception"))))
+                for i, name in enumerate(names)
+            },
+            y=Max(f"response__{outcome}"),
+            g=Max(column),
+        )
+        .values_list(*[f"x{i}" for i in range(len(names))], "y", "g")
+    )
+    inner, params = pivot.query.sql_with_params()
+    variables = [f"x{i}" for i in range(len(names))] + ["y"]
+    complete = " AND ".join(f"{v} IS NOT NULL" for v in variables)
+    kept = ", ".join(f"CASE WHEN {complete} THEN {v} END AS {v}" for v in variables)
+    sums = ", ".join(f"SUM({v})" for v in variables)
+    products = ", ".join(f"SUM({variables[i]} * {variables[j]})" for i, j in _PAIRS)
+    sql = f"""
+        WITH p ({", ".join(variables)}, g) AS ({inner})
+        SELECT g, COUNT(*), COUNT(y), {sums}, {products}
+        FROM (SELECT g, {kept} FROM p) q
+        GROUP BY g
+    """  # noqa: S608 (fixed column names; the inner query is Django's, parameters apart)
+    grouped = {row[0]: [float(v or 0) for v in row[1:]] for row in _rows(sql, params)}
+    minimum = MIN_DRIVER_ANSWERS_PER_DRIVER * len(names)
+    labels = _driver_labels(by, list(grouped))
+    groups = sorted(
+        (
+            _driver_group(key, labels.get(key, str(key or "")), moments, minimum)
+            for key, moments in grouped.items()
+        ),
+        key=lambda g: (-g.n, g.label),
+    )
+    network_moments = [math.fsum(values) for values in zip(*grouped.values(), strict=True)]
+    network = _driver_group(
+        "all", "", network_moments or [0.0] * (3 + len(names) + len(_PAIRS)), minimum
+    )
+    return DriverAnalysis(outcome, by, minimum, network, groups)
+
+
+def _driver_labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    if by == "outlet":
+        return _labels("outlet", keys)
+    return segment_labels()
+
+
+def segment_labels() -> dict[Any, str]:
+    from django.utils.translation import gettext as _
+
+    from branchcx.customers.models import ValueOrientation
+
+    return {"": _("No segment (anonymous answers)"), None: _("No segment")} | {
+        value: str(label) for value, label in ValueOrientation.choices
+    }
+
+
+@dataclass(frozen=True)
+class ToleranceRow:
+    outlet: GroupScores
+    dimension: DimensionSummary
+
+
+@dataclass(frozen=True)
+class KnowledgeGap:
+    """What a unit's managers believed customers expect on a dimension in a quarter, against
+    what the customers of that unit said in that quarter (within the selected period)."""
+
+    belief: Any  # ExpectationBelief
+    customers: float | None  # mean expectation
+    n: int
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.customers is None else self.belief.expectation - self.customers
+
+    @property
+    def is_small_sample(self) -> bool:
+        return small_sample(self.n)
+
+
+@dataclass(frozen=True)
+class ExpectationReport:
+    outlets: list[GroupScores]
+    periods: list[GroupScores]
+    below_adequate: list[ToleranceRow]
+    knowledge: list[KnowledgeGap]
+
+
+def _quarter_of(day: date) -> date:
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def expectation_report(selection: Selection, every: str = "quarter") -> ExpectationReport:
+    """The expectation views from one fetch by outlet and month: gaps per outlet, expectation
+    and perception per period (drift), the outlet dimensions below the adequate level (worst
+    first), and the managers' beliefs against what customers said (the knowledge gap)."""
+    if every not in ("month", "quarter"):
+        raise ValueError(f"unknown period {every}")
+    headline, dimensions = _fetch(selection, ["outlet_id", "month"])
+    outlets = _roll_up("outlet", headline, dimensions)
+    below = sorted(
+        (
+            ToleranceRow(outlet, summary)
+            for outlet in outlets
+            for summary in outlet.dimensions.values()
+            if summary.adequacy is not None and summary.adequacy < 0
+        ),
+        key=lambda row: (row.dimension.adequacy, row.outlet.label),
+    )
+    return ExpectationReport(
+        outlets=outlets,
+        periods=_roll_up(every, headline, dimensions),
+        below_adequate=below,
+        knowledge=_knowledge_gaps(selection, dimensions),
+    )
+
+
+def _knowledge_gaps(selection: Selection, dimensions: list[Any]) -> list[KnowledgeGap]:
+    from branchcx.surveys.models import ExpectationBelief
+
+    beliefs = ExpectationBelief.objects.visible_to(selection.user).select_related("unit")
+    if selection.unit is not None:
+        beliefs = beliefs.filter(unit__path__startswith=selection.unit.path)
+    if selection.start is not None:
+        beliefs = beliefs.filter(quarter__gte=_quarter_of(selection.start))
+    if selection.end is not None:
+        beliefs = beliefs.filter(quarter__lte=selection.end)
+    found = list(beliefs.order_by("-quarter", "unit__path", "dimension"))
+    if not found:
+        return []
+    # customers' expectation sums per (outlet, quarter, dimension), then per belief's unit
+    sums: dict[tuple[Any, date, str], list[float]] = {}
+    for row in dimensions:
+        key = (row["outlet_id"], _quarter_of(_key(row["month"])), row["dimension"])
+        into = sums.setdefault(key, [0.0, 0.0])
+        into[0] += row["expectation_sum"] or 0
+        into[1] += row["expectation_n"] or 0
+    paths = dict(Branch.objects.filter(pk__in={k[0] for k in sums}).values_list("pk", "path"))
+    gaps = []
+    for belief in found:
+        total = count = 0.0
+        for (outlet, quarter, dimension), (s, n) in sums.items():
+            if (
+                quarter == belief.quarter
+                and dimension == belief.dimension
+                and paths.get(outlet, "").startswith(belief.unit.path)
+            ):
+                total, count = total + s, count + n
+        gaps.append(KnowledgeGap(belief, total / count if count else None, int(count)))
+    return gaps

@@ -851,3 +851,157 @@ def relative_weights(drivers: Matrix, outcome: Vector, names: Sequence[str]) -> 
     beta = vectors @ np.diag(inverse_roots) @ vectors.T @ rxy
     weights = (lam**2) @ (beta**2)
     return _driver_result(labels, weights, float(weights.sum()), n, dropped, "relative_weights")
+
+
+# --- From database moments (satisfaction dashboard) -----------------------------------------
+# The dashboard cannot fetch every answer: the database returns counts, sums, sums of squares
+# and sums of cross-products per group, and these functions compute the same statistics from
+# them. Each equals its raw-matrix counterpart on the same complete rows (the tests check it
+# to 1e-9).
+
+MIN_DRIVER_ANSWERS_PER_DRIVER = 10
+"""Driver weights are shown only with at least this many complete answers per driver (50 for
+the five SERVQUAL dimensions): the usual rule of thumb of ten observations per predictor
+(Harrell 2015, Regression Modeling Strategies, 2nd ed., section 4.4). Below it the weights of
+correlated drivers swing from one month to the next and would be read as findings."""
+
+
+def cronbach_alpha_from_moments(
+    n: int,
+    item_sums: Sequence[float],
+    item_squares: Sequence[float],
+    total_sum: float,
+    total_squares: float,
+    confidence: float = 0.95,
+    dropped: int = 0,
+) -> AlphaResult:
+    """:func:`cronbach_alpha` from the moments of ``n`` complete respondents: per item the sum
+    and the sum of squares of its answers, and the sum and sum of squares of the respondents'
+    totals (each respondent's sum over the items).
+
+    A sample variance is (sum of squares - sum**2 / n) / (n - 1), so alpha
+    = k/(k-1) * (1 - sum of item variances / variance of the totals) needs nothing else. It is
+    the raw (covariance-based) alpha, as :func:`cronbach_alpha`; the interval is Feldt's.
+    ``dropped`` is carried into the result (respondents the caller left out as incomplete).
+    """
+    upper_level = _two_sided_quantile(confidence)
+    k = len(item_sums)
+    if len(item_squares) != k:
+        raise ValueError(f"{k} item sums but {len(item_squares)} sums of squares")
+    if k < 2:
+        raise ValueError(f"Cronbach's alpha needs at least 2 items, got {k}")
+    if n < 2:
+        raise ValueError(
+            f"Cronbach's alpha needs at least 2 respondents who answered every item, got {n}"
+        )
+
+    def variance(total: float, squares: float) -> float:
+        return (float(squares) - float(total) ** 2 / n) / (n - 1)
+
+    total_variance = variance(total_sum, total_squares)
+    # integer answers make the moments exact; a spread below rounding level is no spread
+    if total_variance <= 1e-12 * max(1.0, abs(float(total_squares)) / n):
+        raise ValueError("Cronbach's alpha is undefined: every respondent has the same total")
+    item_variances = math.fsum(variance(s, q) for s, q in zip(item_sums, item_squares, strict=True))
+    alpha = k / (k - 1) * (1 - item_variances / total_variance)
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    low = 1 - (1 - alpha) * float(stats.f.ppf(upper_level, df1, df2))
+    high = 1 - (1 - alpha) * float(stats.f.ppf(1 - upper_level, df1, df2))
+    return AlphaResult(alpha, low, high, n, k, dropped, confidence)
+
+
+def covariance_from_moments(n: int, sums: Vector, products: Matrix) -> FloatArray:
+    """The sample covariance matrix (ddof=1) of variables from ``n`` complete rows, given the
+    sum of each variable and the matrix of sums of cross-products (sum of x_i * x_j)."""
+    s = _vector(sums, "sums")
+    xx = _matrix(products, "cross-products")
+    if np.isnan(s).any() or np.isnan(xx).any():
+        raise ValueError("sums and cross-products must all be numbers")
+    if xx.shape != (s.size, s.size):
+        raise ValueError(f"{s.size} sums need a {s.size}x{s.size} matrix, got {xx.shape}")
+    if n < 2:
+        raise ValueError(f"a covariance needs at least 2 rows, got {n}")
+    return (xx - np.outer(s, s) / n) / (n - 1)
+
+
+def _covariance_data(
+    covariance: Matrix, n: int, names: Sequence[str]
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """A validated (drivers + outcome) covariance matrix, the outcome last."""
+    c = _matrix(covariance, "covariance")
+    labels = tuple(names)
+    p = c.shape[0] - 1
+    if c.shape != (p + 1, p + 1) or np.isnan(c).any():
+        raise ValueError("the covariance must be a square matrix of numbers")
+    if p <= 0:
+        raise ValueError("at least one driver is needed")
+    if p > MAX_DRIVERS:
+        raise ValueError(f"{p} drivers: the exact decomposition is limited to {MAX_DRIVERS}")
+    if len(labels) != p:
+        raise ValueError(f"{len(labels)} names for {p} drivers")
+    if len(set(labels)) != p:
+        raise ValueError("driver names must be unique")
+    if n < p + 2:
+        raise ValueError(f"{p} drivers need at least {p + 2} complete respondents, got {n}")
+    scale = max(float(np.abs(np.diag(c)).max()), 1e-300)
+    if c[p, p] <= 1e-12 * scale:
+        raise ValueError("the outcome does not vary, so there is nothing to explain")
+    return (c + c.T) / 2, labels
+
+
+def _r_squared(c: FloatArray, columns: list[int]) -> float:
+    """R-squared of the regression of the outcome (last variable) on ``columns``, from the
+    covariance matrix: c_yS' pinv(C_SS) c_Sy / c_yy (least squares, rank-aware)."""
+    y = c.shape[0] - 1
+    cxx = c[np.ix_(columns, columns)]
+    cxy = c[columns, y]
+    return float(cxy @ np.linalg.pinv(cxx, rcond=1e-12, hermitian=True) @ cxy / c[y, y])
+
+
+def relative_importance_from_covariance(
+    covariance: Matrix, n: int, names: Sequence[str], dropped: int = 0
+) -> DriverResult:
+    """:func:`relative_importance` (the LMG / Shapley decomposition of R-squared) from the
+    covariance matrix of the drivers and the outcome (outcome last) of ``n`` complete rows.
+
+    R-squared of every subset S of drivers is c_yS' C_SS^+ c_Sy / c_yy with C^+ the
+    pseudo-inverse (the same fitted values as least squares, collinear drivers included), so
+    the weights equal those computed from the raw answers. A correlation matrix gives the same
+    weights (R-squared does not depend on the units).
+    """
+    c, labels = _covariance_data(covariance, n, names)
+    p = len(labels)
+    r2 = np.zeros(1 << p)
+    for mask in range(1, 1 << p):
+        r2[mask] = _r_squared(c, [j for j in range(p) if mask >> j & 1])
+    share = [math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) for s in range(p)]
+    weights = np.zeros(p)
+    for j in range(p):
+        bit = 1 << j
+        for mask in range(1 << p):
+            if not mask & bit:
+                weights[j] += share[mask.bit_count()] * (r2[mask | bit] - r2[mask])
+    return _driver_result(labels, weights, float(r2[-1]), n, dropped, "lmg")
+
+
+def relative_weights_from_covariance(
+    covariance: Matrix, n: int, names: Sequence[str], dropped: int = 0
+) -> DriverResult:
+    """:func:`relative_weights` (Johnson 2000) from the covariance (or correlation) matrix of
+    the drivers and the outcome, outcome last, of ``n`` complete rows."""
+    c, labels = _covariance_data(covariance, n, names)
+    p = len(labels)
+    spread = np.sqrt(np.clip(np.diag(c), 0.0, None))
+    constant = [labels[j] for j in range(p) if spread[j] <= 1e-12 * max(spread.max(), 1e-300)]
+    if constant:
+        raise ValueError(f"drivers that do not vary: {', '.join(constant)}")
+    correlations = c / np.outer(spread, spread)
+    rxx, rxy = correlations[:p, :p], correlations[:p, p]
+    eigenvalues, vectors = np.linalg.eigh(rxx)
+    keep = eigenvalues > 1e-10 * eigenvalues.max()
+    roots = np.sqrt(np.where(keep, eigenvalues, 0.0))
+    inverse_roots = np.where(keep, 1 / np.where(keep, roots, 1.0), 0.0)
+    lam = vectors @ np.diag(roots) @ vectors.T
+    beta = vectors @ np.diag(inverse_roots) @ vectors.T @ rxy
+    weights = (lam**2) @ (beta**2)
+    return _driver_result(labels, weights, float(weights.sum()), n, dropped, "relative_weights")
