@@ -215,7 +215,9 @@ def test_responses_list_headline_answers_and_no_customer_when_anonymous(org, ans
     rows = items(api.get("/api/v1/responses"))
     by_uuid = {r["uuid"]: r for r in rows}
     assert set(by_uuid) == {
-        str(answered.identified.uuid), str(answered.anonymous.uuid), str(answered.lobby.uuid)
+        str(answered.identified.uuid),
+        str(answered.anonymous.uuid),
+        str(answered.lobby.uuid),
     }
     mine = by_uuid[str(answered.identified.uuid)]
     assert (mine["nps"], mine["csat"], mine["is_anonymous"], mine["source"]) == (
