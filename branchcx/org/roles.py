@@ -80,6 +80,13 @@ KEEP_SURVEYS = {
     "surveys.view_lobbycode",
 }
 BELIEVE = {"surveys.add_expectationbelief", "surveys.change_expectationbelief"}
+# Distribution rules (who is invited after what): head office for the network, branch managers
+# for their own units (scope decides which units), auditors read them.
+KEEP_RULES = {
+    "surveys.view_distributionrule",
+    "surveys.add_distributionrule",
+    "surveys.change_distributionrule",
+}
 EXPORT_RESPONSES = {"surveys.export_responses"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
@@ -97,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | SEE_SCORES
     | FOLLOW_UP
     | KEEP_SURVEYS
+    | KEEP_RULES
     | BELIEVE
     | EXPORT_RESPONSES
     | {
@@ -120,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | INVITE
     | SEE_SCORES
     | FOLLOW_UP
+    | KEEP_RULES
     | BELIEVE
     | EXPORT_RESPONSES
     | {"surveys.add_lobbycode", "surveys.change_lobbycode", "surveys.view_lobbycode"}
@@ -162,6 +171,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "surveys.view_invitation",
         "surveys.view_followup",
         "surveys.view_lobbycode",
+        "surveys.view_distributionrule",
         "customers.view_customer",
         "customers.view_interaction",
         "complaints.view_complaint",

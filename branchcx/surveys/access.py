@@ -5,18 +5,23 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from branchcx.org.models import Branch
 from branchcx.org.scoping import get_in_scope, require_perm
 from branchcx.surveys.models import (
     Answer,
     DimensionScore,
+    DistributionRule,
     FollowUp,
     Invitation,
+    LobbyCode,
     Response,
     Survey,
+    SurveyVersion,
 )
 
 RELATED = ("outlet", "customer", "assigned_to", "response__survey", "complaint")
@@ -34,6 +39,100 @@ def get_follow_up(user: Any, uuid: Any) -> FollowUp:
 def answers_of(follow_up: FollowUp) -> QuerySet[Answer]:
     """What the customer answered, in the order of the questionnaire's rows."""
     return Answer.objects.filter(response_id=follow_up.response_id).order_by("id")
+
+
+# --- survey management pages (staff side) ---------------------------------------------------
+# Questionnaires are network-wide; what a user sees of their use (responses, rules, lobby
+# codes) is their scope's.
+
+
+def _counts_by_survey(queryset: Any) -> dict[int, int]:
+    return dict(queryset.order_by().values_list("survey").annotate(n=Count("pk")))
+
+
+def surveys_overview(user: Any) -> list[Survey]:
+    """Every survey with its current and draft version numbers and, in the user's scope, its
+    submitted responses, rules in use and lobby codes in use (four grouped queries)."""
+    surveys: list[Survey] = list(
+        Survey.objects.annotate(
+            current_number=Max("versions__number", filter=Q(versions__published_at__isnull=False)),
+            draft_number=Max("versions__number", filter=Q(versions__published_at__isnull=True)),
+        ).order_by("code")
+    )
+    responses = _counts_by_survey(
+        Response.objects.visible_to(user).filter(status=Response.Status.SUBMITTED)
+    )
+    rules = _counts_by_survey(DistributionRule.objects.visible_to(user).filter(is_active=True))
+    codes = _counts_by_survey(LobbyCode.objects.visible_to(user).filter(is_active=True))
+    for survey in surveys:
+        survey.response_count = responses.get(survey.pk, 0)  # type: ignore[attr-defined]
+        survey.rule_count = rules.get(survey.pk, 0)  # type: ignore[attr-defined]
+        survey.lobby_count = codes.get(survey.pk, 0)  # type: ignore[attr-defined]
+    return surveys
+
+
+def get_survey(code: str) -> Survey:
+    survey: Survey = get_object_or_404(Survey, code=code)
+    return survey
+
+
+def versions_with_counts(user: Any, survey: Survey) -> list[SurveyVersion]:
+    """The survey's versions, newest first, each with its submitted responses in scope."""
+    versions = list(survey.versions.select_related("created_by").order_by("-number"))
+    counts = dict(
+        Response.objects.visible_to(user)
+        .filter(survey=survey, status=Response.Status.SUBMITTED)
+        .order_by()
+        .values_list("survey_version")
+        .annotate(n=Count("pk"))
+    )
+    for version in versions:
+        version.response_count = counts.get(version.pk, 0)  # type: ignore[attr-defined]
+    return versions
+
+
+def get_version(survey: Survey, number: int) -> SurveyVersion:
+    version: SurveyVersion = get_object_or_404(SurveyVersion, survey=survey, number=number)
+    return version
+
+
+def live_surveys() -> QuerySet[Survey]:
+    return Survey.objects.filter(status=Survey.Status.LIVE).order_by("code")
+
+
+def open_surveys() -> QuerySet[Survey]:
+    """Surveys a rule or a lobby code may be set up for (not closed)."""
+    return Survey.objects.exclude(status=Survey.Status.CLOSED).order_by("code")
+
+
+def rules_for_user(user: Any) -> QuerySet[DistributionRule]:
+    return DistributionRule.objects.visible_to(user).select_related("survey", "unit")
+
+
+def get_rule(user: Any, pk: Any) -> DistributionRule:
+    rule: DistributionRule = get_in_scope(
+        DistributionRule.objects.select_related("survey", "unit"), user, pk=pk
+    )
+    return rule
+
+
+def lobby_codes_for_user(user: Any) -> QuerySet[LobbyCode]:
+    return LobbyCode.objects.visible_to(user).select_related("survey", "outlet")
+
+
+def get_lobby_code(user: Any, pk: Any) -> LobbyCode:
+    lobby: LobbyCode = get_in_scope(
+        LobbyCode.objects.select_related("survey", "outlet"), user, pk=pk
+    )
+    return lobby
+
+
+def units_for_user(user: Any) -> QuerySet[Branch]:
+    return Branch.objects.visible_to(user).filter(is_active=True).order_by("path")
+
+
+def outlets_for_user(user: Any) -> QuerySet[Branch]:
+    return units_for_user(user).filter(level=Branch.Level.OUTLET)
 
 
 # --- responses, invitations and the customer panel (API, response pages, 360 panel) ----------

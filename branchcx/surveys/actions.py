@@ -768,6 +768,160 @@ def do_link_complaint(actor: Any, follow_up: FollowUp, complaint: Complaint) -> 
     return locked
 
 
+# --- survey management pages (staff side) ---------------------------------------------------
+
+
+@transaction.atomic
+def do_create_survey(
+    actor: Any,
+    *,
+    code: str,
+    kind: str,
+    name: str,
+    name_en: str = "",
+    allow_anonymous: bool = True,
+    invitation_days: int = 14,
+    document: Mapping[str, Any],
+) -> Survey:
+    """A new survey, not yet live: its first version is a draft to check and publish."""
+    require_perm(actor, "surveys.add_survey")
+    errors: dict[str, str] = {}
+    if Survey.objects.filter(code=code).exists():
+        errors["code"] = _("A survey with this code exists already.")
+    if kind not in Survey.Kind.values:
+        errors["kind"] = _("Choose the kind of survey.")
+    if not name.strip():
+        errors["name"] = _("Give the survey a name.")
+    if not 1 <= invitation_days <= 90:
+        errors["invitation_days"] = _("An invitation stays valid for 1 to 90 days.")
+    try:
+        stored = parse(document).model_dump(mode="json", exclude_none=True)
+    except DefinitionError as exc:
+        errors["definition"] = _describe(exc)
+    if errors:
+        raise ValidationError(errors)
+    survey = Survey.objects.create(
+        code=code, kind=kind, name=name.strip(), name_en=name_en.strip(),
+        allow_anonymous=allow_anonymous, invitation_days=invitation_days,
+    )  # fmt: skip
+    SurveyVersion.objects.create(
+        survey=survey, number=1, definition=stored, created_by=own_staff_profile(actor)
+    )
+    record(Action.CREATE, actor=actor, target=survey, target_label=survey.code,
+           detail={"kind": kind, "draft": 1})  # fmt: skip
+    return survey
+
+
+@transaction.atomic
+def do_add_unit_rule(
+    actor: Any,
+    *,
+    survey: Survey,
+    unit: Branch,
+    trigger: str,
+    channel: str,
+    sample_percent: int = 100,
+    daily_quota: int = 50,
+    transaction_kinds: list[str] | None = None,
+) -> DistributionRule:
+    """A distribution rule added from the staff pages: head office for any unit, a branch
+    manager for the units of their own branch. Same checks as ``do_add_rule`` (the command
+    line's, under the head-office permission), plus the actor's scope and a live survey."""
+    from branchcx.customers.models import Transaction
+
+    require_perm(actor, "surveys.add_distributionrule")
+    kinds = sorted(set(transaction_kinds or []))
+    errors: dict[str, str] = {}
+    if not Branch.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        errors["unit"] = _("Choose one of your units.")
+    if survey.status == Survey.Status.CLOSED:
+        errors["survey"] = _("This survey is closed.")
+    if trigger not in (Invitation.Trigger.COMPLAINT_CLOSED, Invitation.Trigger.TRANSACTION,
+                       Invitation.Trigger.QUEUE_VISIT):  # fmt: skip
+        errors["trigger"] = _("Choose what the invitation follows.")
+    if channel not in (Invitation.Channel.SMS, Invitation.Channel.EMAIL):
+        errors["channel"] = _("Invitations go by SMS or email.")
+    if not 1 <= sample_percent <= 100:
+        errors["sample_percent"] = _("Give a share from 1 to 100 per cent.")
+    if daily_quota < 0:
+        errors["daily_quota"] = _("The number cannot be negative.")
+    if trigger == Invitation.Trigger.TRANSACTION and (
+        not kinds or not set(kinds) <= set(Transaction.Kind.values)
+    ):
+        errors["transaction_kinds"] = _("Choose the transaction types that bring an invitation.")
+    if errors:
+        raise ValidationError(errors)
+    if trigger != Invitation.Trigger.TRANSACTION:
+        kinds = []  # only a transaction rule looks at the types
+    created = DistributionRule.objects.create(
+        survey=survey, unit=unit, trigger=trigger, channel=channel,
+        sample_percent=sample_percent, daily_quota=daily_quota, transaction_kinds=kinds,
+    )  # fmt: skip
+    record(Action.CREATE, actor=actor, target=created, target_label=str(created),
+           detail={"trigger": trigger, "sample_percent": sample_percent,
+                   "daily_quota": daily_quota, "transaction_kinds": kinds})  # fmt: skip
+    return created
+
+
+@transaction.atomic
+def do_set_rule_active(
+    actor: Any, rule: DistributionRule, *, active: bool, expected_version: int
+) -> DistributionRule:
+    """Switch a rule off (no more invitations from it) or on again. A rule switched back on
+    starts from now: the events while it was off do not bring invitations."""
+    require_perm(actor, "surveys.change_distributionrule")
+    locked = (
+        DistributionRule.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=rule.pk)
+    )
+    if locked.version != expected_version:
+        raise ConflictError
+    if locked.is_active != active:
+        locked.is_active = active
+        if active:
+            locked.swept_until = timezone.now()
+        locked.version += 1
+        locked.save(update_fields=["is_active", "swept_until", "version"])
+        record(Action.CHANGE, actor=actor, target=locked, target_label=str(locked),
+               detail={"is_active": active})  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def do_retire_lobby_code(actor: Any, lobby: LobbyCode) -> LobbyCode:
+    """Stop a lobby code: its printed QR code answers "not valid" from now on."""
+    require_perm(actor, "surveys.change_lobbycode")
+    locked = LobbyCode.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=lobby.pk)
+    if locked.is_active:
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        record(Action.CHANGE, actor=actor, target=locked, target_label=str(locked.outlet),
+               detail={"survey": locked.survey.code, "is_active": False})  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def do_invite_by_hand(
+    actor: Any, survey: Survey, customer: Customer, *, outlet: Branch, channel: str
+) -> tuple[Invitation, str]:
+    """A member of staff invites one customer: by SMS or email (queued in the outbox with the
+    invitation, or neither when the customer has no address for it), or handed over printed
+    or on screen (the caller shows the token once; it is kept nowhere)."""
+    invitation, token = do_invite(
+        actor, survey, customer, outlet=outlet, trigger=Invitation.Trigger.MANUAL,
+        channel=channel,
+    )  # fmt: skip
+    if channel != Invitation.Channel.PRINTED and not _send_invitation(invitation, token):
+        raise ValidationError({"channel": _("The customer has no address for this channel.")})
+    return invitation, token
+
+
+def qr_svg_scalable(url: str) -> str:
+    """Like ``qr_svg``, with a viewBox instead of a size, so print CSS sizes it."""
+    import segno
+
+    return str(segno.make(url, error="q", micro=False).svg_inline(border=4, omitsize=True))
+
+
 # --- expectation beliefs (satisfaction dashboard and expectation views, issue 5 items 4-5) ------
 
 from datetime import date  # noqa: E402
