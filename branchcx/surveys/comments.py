@@ -224,6 +224,17 @@ def analyse(text: str) -> CommentAnalysis:
     return CommentAnalysis(sentiment, round(score, 3), tuple(d for d in DIMENSIONS if d in themes))
 
 
+def analyse_or_none(text: str, *, ref: Any = None) -> CommentAnalysis | None:
+    """``analyse``, or None when it fails: a comment is kept whether or not it can be read,
+    so a failure is logged (by ``ref``, never with the text, which is personal data) and
+    left to the re-analysis command."""
+    try:
+        return analyse(text)
+    except Exception as exc:
+        log.error("Comment analysis failed (%s): %s", ref, type(exc).__name__)
+        return None
+
+
 def mask_digits(text: str) -> str:
     """A comment for display: runs of seven or more digits (a phone, card, account or ID
     number someone typed in) masked, keeping the first three and last four of a long one."""

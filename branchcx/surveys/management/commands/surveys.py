@@ -16,7 +16,8 @@ from branchcx.surveys.models import Survey
 class Command(BaseCommand):
     help = (
         "Survey distribution: add-rule invites customers after events; lobby-code issues an "
-        "outlet's QR code (printed URL and SVG); distribute runs the rules now."
+        "outlet's QR code (printed URL and SVG); distribute runs the rules now; analyse-comments "
+        "reads the sentiment and themes of stored comments."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,10 +37,26 @@ class Command(BaseCommand):
         lobby.add_argument("--outlet", required=True, help="Outlet code.")
         lobby.add_argument("--svg", type=Path, help="Where to write the QR code (SVG).")
         sub.add_parser("distribute", help="Run the distribution rules now.")
+        analyse = sub.add_parser(
+            "analyse-comments",
+            help="Read the sentiment and themes of the comments not yet analysed.",
+        )
+        analyse.add_argument(
+            "--all",
+            action="store_true",
+            help="Analyse every comment again (after a lexicon change).",
+        )
+        analyse.add_argument("--batch", type=int, default=500, help="Comments per transaction.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["action"] == "distribute":
             counts = actions.run_distribution()
+            self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
+            return
+        if opts["action"] == "analyse-comments":
+            if opts["batch"] < 1:
+                raise CommandError("--batch must be at least 1")
+            counts = actions.do_analyse_comments(everything=opts["all"], batch_size=opts["batch"])
             self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
             return
         survey = Survey.objects.filter(code=opts["survey"]).first()
