@@ -9,3 +9,8 @@ class SurveysConfig(AppConfig):
     label = "surveys"
     verbose_name = _("Surveys")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from branchcx.surveys.panels import register_panels
+
+        register_panels()
