@@ -630,8 +630,13 @@ def reliability(selection: Selection) -> list[ScaleReliability]:
                     dropped=seen - n,
                 )
                 problem = ""
-            except ValueError as exc:
-                alpha, problem = None, str(exc)
+            except ValueError:
+                alpha = None
+                problem = (
+                    _("Fewer than 2 customers answered every question.")
+                    if n < 2
+                    else _("Every customer gave the same total: alpha is undefined.")
+                )
             result.append(ScaleReliability(role, dimension, k, n, seen - n, alpha, problem))
     return result
 
@@ -662,8 +667,6 @@ class DriverAnalysis:
 
 
 def _driver_group(key: Any, label: str, moments: list[float], minimum: int) -> DriverGroup:
-    from django.utils.translation import gettext as _
-
     p = len(Dimension.values)
     seen, n = int(moments[0]), int(moments[1])
     sums = moments[2 : 3 + p]
@@ -676,13 +679,13 @@ def _driver_group(key: Any, label: str, moments: list[float], minimum: int) -> D
             "dimension) before the weights of related dimensions stop swinging."
         ) % {"n": n, "minimum": minimum}
         return DriverGroup(key, label, n, seen, None, problem)
-    try:
-        covariance = covariance_from_moments(n, sums, products)
-        result = relative_importance_from_covariance(
-            covariance, n, list(Dimension.values), dropped=seen - n
-        )
-    except ValueError as exc:
-        return DriverGroup(key, label, n, seen, None, str(exc))
+    covariance = covariance_from_moments(n, sums, products)
+    if covariance[p, p] <= 1e-9:
+        problem = _("Not shown: every answer gave the same rating, so there is nothing to explain.")
+        return DriverGroup(key, label, n, seen, None, problem)
+    result = relative_importance_from_covariance(
+        covariance, n, list(Dimension.values), dropped=seen - n
+    )
     return DriverGroup(key, label, n, seen, result)
 
 
@@ -756,8 +759,6 @@ def _driver_labels(by: str, keys: list[Any]) -> dict[Any, str]:
 
 
 def segment_labels() -> dict[Any, str]:
-    from django.utils.translation import gettext as _
-
     from branchcx.customers.models import ValueOrientation
 
     return {"": _("No segment (anonymous answers)"), None: _("No segment")} | {
