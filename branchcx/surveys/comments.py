@@ -51,7 +51,6 @@ _PUNCTUATION = re.compile(r"^[\W_]+$")
 _CONTRACTIONS = ((re.compile(r"\b(can)'?t\b"), r"\1 not"), (re.compile(r"\bwon'?t\b"), "will not"),
                  (re.compile(r"n't\b"), " not"))  # fmt: skip
 _PHRASES = (("out of service", "broken"), ("out of order", "broken"))
-_DIGITS = re.compile(r"[0-9０-９]{7,}[Xx]?")
 
 log = logging.getLogger(__name__)
 
@@ -233,16 +232,3 @@ def analyse_or_none(text: str, *, ref: Any = None) -> CommentAnalysis | None:
     except Exception as exc:
         log.error("Comment analysis failed (%s): %s", ref, type(exc).__name__)
         return None
-
-
-def mask_digits(text: str) -> str:
-    """A comment for display: runs of seven or more digits (a phone, card, account or ID
-    number someone typed in) masked, keeping the first three and last four of a long one."""
-
-    def hide(match: re.Match[str]) -> str:
-        run = match.group(0)
-        if len(run) >= 11:
-            return run[:3] + "*" * (len(run) - 7) + run[-4:]
-        return "*" * len(run)
-
-    return _DIGITS.sub(hide, text or "")

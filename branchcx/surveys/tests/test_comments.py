@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from branchcx.surveys.comments import NEUTRAL, analyse, mask_digits, words
+from branchcx.surveys.comments import NEUTRAL, analyse, words
 
 LABELLED = json.loads(
     (Path(__file__).parent / "data" / "comments.json").read_text(encoding="utf-8")
@@ -108,14 +108,6 @@ def test_sentiment_and_themes_of_comments_not_used_for_tuning():
     sentiment, themes = _measure(LABELLED["held_out"])
     assert sentiment >= 0.85
     assert themes >= 0.85
-
-
-def test_long_digit_runs_are_masked_for_display():
-    assert mask_digits("请回电13812345678，谢谢") == "请回电138****5678，谢谢"
-    assert mask_digits("卡号6222021234567890123") == "卡号622************0123"
-    assert mask_digits("身份证11010119900307777X") == "身份证110***********777X"
-    assert mask_digits("工号1234567") == "工号*******"
-    assert mask_digits("等了45分钟，3号窗口，2024年") == "等了45分钟，3号窗口，2024年"
 
 
 def test_loading_the_segmenter_is_quiet_and_writes_only_in_the_data_directory(tmp_path):
