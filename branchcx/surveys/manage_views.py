@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branchcx.audit.actions import Action, record
@@ -133,16 +134,23 @@ def survey_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 TYPE_LABELS = {
-    "scale": _("Scale"),
-    "nps": _("Likelihood to recommend (0-10)"),
-    "csat": _("Satisfaction (1-5)"),
-    "ces": _("Effort (1-7)"),
-    "single": _("One choice"),
-    "multiple": _("Several choices"),
-    "text": _("Free text"),
-    "pair": _("Expectation and perception"),
-    "zone": _("Zone of tolerance (adequate and desired)"),
-    "importance": _("100 points shared among dimensions"),
+    "scale": gettext_lazy("Scale"),
+    "nps": gettext_lazy("Likelihood to recommend (0-10)"),
+    "csat": gettext_lazy("Satisfaction (1-5)"),
+    "ces": gettext_lazy("Effort (1-7)"),
+    "single": gettext_lazy("One choice"),
+    "multiple": gettext_lazy("Several choices"),
+    "text": gettext_lazy("Free text"),
+    "pair": gettext_lazy("Expectation and perception"),
+    "zone": gettext_lazy("Zone of tolerance (adequate and desired)"),
+    "importance": gettext_lazy("100 points shared among dimensions"),
+}
+ROLE_LABELS = {
+    "overall": gettext_lazy("overall satisfaction"),
+    "expectation": gettext_lazy("expectation"),
+    "perception": gettext_lazy("perception"),
+    "adequate": gettext_lazy("adequate level"),
+    "desired": gettext_lazy("desired level"),
 }
 OPERATORS = {"eq": "=", "ne": "≠", "in": "∈", "not_in": "∉", "lte": "≤", "gte": "≥"}
 
@@ -166,6 +174,7 @@ def _outline(definition: Definition) -> list[dict[str, Any]]:
                     if q.scale and q.scale.min_label and q.scale.max_label
                     else [],
                     "dimension": dimensions.get(q.dimension, "") if q.dimension else "",
+                    "role": ROLE_LABELS.get(q.role, "") if q.type == "scale" else "",
                     "choices": [f"{c.value}: {c.label}" for c in q.choices],
                     "condition": (
                         f"{condition.question} {OPERATORS[condition.op]} "

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -67,7 +66,7 @@ def test_the_list_takes_a_fixed_number_of_queries(org, survey, django_assert_max
 
 def test_the_list_needs_a_sign_in_and_view_survey(org, django_user_model):
     assert Client().get(reverse("surveys:manage")).status_code == 302
-    outsider = django_user_model.objects.create_user("no_role", password="x")  # noqa: S106
+    outsider = django_user_model.objects.create_user("no_role", password="x")
     assert client_for(outsider).get(reverse("surveys:manage")).status_code == 403
     assert client_for(org.teller_a).get(reverse("surveys:manage")).status_code == 200
 
@@ -186,7 +185,10 @@ def test_an_invalid_questionnaire_says_what_is_wrong_where(org, survey):
 def test_a_json_syntax_error_says_its_line(org, survey):
     page = english(org.head_office).post(
         reverse("surveys:survey_edit", args=[survey.code]),
-        {"definition": '{\n  "title": {"zh": "x"},\n  "sections": [,]\n}', "version": survey.version},
+        {
+            "definition": '{\n  "title": {"zh": "x"},\n  "sections": [,]\n}',
+            "version": survey.version,
+        },
     )
     assert page.status_code == 422
     assert "line 3 column" in str(page.context["form"].errors["definition"])
@@ -226,9 +228,12 @@ def test_only_keepers_edit_publish_or_close(org, survey):
         url = reverse(f"surveys:{name}", args=[survey.code])
         for user in (org.manager_a, org.auditor):
             assert client_for(user).post(url, {"version": survey.version}).status_code == 403
-    assert client_for(org.manager_a).get(
-        reverse("surveys:survey_publish", args=[survey.code])
-    ).status_code == 405
+    assert (
+        client_for(org.manager_a)
+        .get(reverse("surveys:survey_publish", args=[survey.code]))
+        .status_code
+        == 405
+    )
     survey.refresh_from_db()
     assert (survey.status, survey.versions.count()) == ("live", 1)
 
