@@ -17,6 +17,7 @@ from django.utils import timezone
 from branchcx.audit.models import AuditEvent
 from branchcx.customers.actions import do_create_customer
 from branchcx.messaging.models import OutboxMessage
+from branchcx.org.models import Role
 from branchcx.surveys.actions import (
     do_invite,
     do_issue_lobby_code,
@@ -27,7 +28,7 @@ from branchcx.surveys.actions import (
 )
 from branchcx.surveys.models import Invitation, Response
 from branchcx.surveys.tests.test_answering import QUALITY, answer_all
-from branchcx.testing import api_client_for, assert_scope_rules, call
+from branchcx.testing import api_client_for, assert_scope_rules, call, make_staff
 
 COMMENT = "柜台只开了一个窗口，等了五十分钟。请回电13812345678。"
 
@@ -136,6 +137,12 @@ def test_invitations_are_scoped_filtered_and_never_show_the_link(org, answered):
     # another branch sees only theirs
     theirs = items(api_client_for(org.manager_b).get("/api/v1/invitations"))
     assert [r["customer"]["customer_no"] for r in theirs] == ["C9003"]
+
+
+def test_invitations_need_the_right_to_read_them(org, answered):
+    officer = make_staff("officer_a", Role.COMPLAINT_OFFICER, org.sh01, 50).user
+    denied = api_client_for(officer).get("/api/v1/invitations")
+    assert (denied.status_code, denied.json()["code"]) == (403, "permission_denied")
 
 
 def test_an_invitation_opens_and_expires(org, survey):
