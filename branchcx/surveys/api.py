@@ -159,10 +159,13 @@ def survey_scores(request: HttpRequest, filters: Query[ScoresQuery]) -> dict[str
 
 
 @router.get("/surveys/{uuid}", response=SurveyDetailOut)
-def get_survey(request: HttpRequest, uuid: UUID) -> Survey:
+def get_survey(request: HttpRequest, uuid: str) -> Survey:
     """One questionnaire with its current version's definition (the wording respondents see)."""
     require_perm(request.user, "surveys.view_survey")
-    survey = _surveys().filter(uuid=uuid).first()
+    try:
+        survey = _surveys().filter(uuid=UUID(uuid)).first()
+    except ValueError:  # a malformed id is not found, like any other
+        survey = None
     if survey is None:
         raise Http404
     current = survey.current()
@@ -279,7 +282,7 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilter]) -> Quer
 
 
 @router.get("/responses/{uuid}", response=ResponseDetailOut)
-def get_response(request: HttpRequest, uuid: UUID) -> Response:
+def get_response(request: HttpRequest, uuid: str) -> Response:
     """One response in full: every answer with the question's wording, comments included,
     and the dimension scores. Every call is recorded in the audit log."""
     user = request.user

@@ -116,6 +116,20 @@ def test_surveys_need_a_signed_in_user(org, survey):
     assert Client().get("/api/v1/surveys").status_code == 401
 
 
+def test_malformed_ids_are_not_found_and_reads_refuse_writes(org, answered):
+    api = api_client_for(org.head_office)
+    for path in ("/api/v1/surveys/not-a-uuid", "/api/v1/responses/not-a-uuid"):
+        malformed = api.get(path)
+        assert (malformed.status_code, malformed.json()["code"]) == (404, "not_found")
+    for path in (
+        "/api/v1/responses",
+        f"/api/v1/responses/{answered.identified.uuid}",
+        "/api/v1/surveys/scores",
+    ):
+        assert call(api, "post", path, {}, as_json=True).status_code == 405
+    assert api.delete("/api/v1/invitations").status_code == 405
+
+
 # --- invitations -----------------------------------------------------------------------------
 
 
