@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from django.utils import timezone
 from branchcx.customers.models import Customer
 from branchcx.org.models import Branch
 from branchcx.surveys.actions import dimension_rows, headline, token_hash
+from branchcx.surveys.comments import analyse
 from branchcx.surveys.definition import DIMENSIONS, check_answers
 from branchcx.surveys.models import (
     Answer,
@@ -45,12 +47,24 @@ SHORTFALL = {"tangibles": 0.2, "reliability": 0.6, "responsiveness": 0.8, "assur
 BUSY_SHORTFALL = {"responsiveness": 1.3, "empathy": 0.4, "reliability": 0.2}
 IMPORTANCE = {"tangibles": 10, "reliability": 30, "responsiveness": 25, "assurance": 20,
               "empathy": 15}  # fmt: skip
-GOOD = ["柜员办理很快，态度也好。", "大堂经理主动帮我取号，很贴心。", "理财经理讲解很清楚，谢谢！"]
+GOOD = [
+    "柜员办理很快，态度也好。",
+    "大堂经理主动帮我取号，很贴心。",
+    "理财经理讲解很清楚，谢谢！",
+    "网点环境干净整洁，座位也够。",
+    "工作人员非常有耐心，对老年人很照顾。",
+    "业务办理准确，一次就办好了。",
+    "服务很好，就是排队时间有点长。",
+]
 BAD = [
     "排队时间太长，只开了两个窗口。",
     "叫号机经常出问题，等了很久也没人解释。",
     "柜员业务不熟练，一笔转账办了二十分钟。",
     "电话预约了还是要排队，希望改进。",
+    "柜员很专业，但是排队太久了。",
+    "自助设备坏了两台，也没有人修。",
+    "柜员算错了利息，还要我再跑一趟。",
+    "态度冷淡，问什么都爱答不理。",
 ]
 SERVQUAL_SHARE = 0.15
 IDENTIFIED_SHARE = 0.6
@@ -180,6 +194,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
     for response, _rows, invitation in planned:
         response.invitation = invitation
     Response.objects.bulk_create([r for r, _rows, _i in planned], batch_size=500)
+    read = _comment_reader()
     Answer.objects.bulk_create(
         (
             Answer(
@@ -191,6 +206,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
                 number=a.number,
                 choices=list(a.choices),
                 text=a.text,
+                **read(a.text),
             )
             for r, rows, _i in planned
             for a in rows
@@ -206,6 +222,22 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
         batch_size=2000,
     )
     return DemoSurveys(len(planned), _follow_ups(rng, [r for r, _rows, _i in planned], today))
+
+
+def _comment_reader() -> Callable[[str], dict[str, Any]]:
+    """The sentiment and themes of a comment, as the answering pages record them; each of the
+    few distinct demo comments is read once."""
+    known: dict[str, dict[str, Any]] = {}
+
+    def read(text: str) -> dict[str, Any]:
+        if not text:
+            return {}
+        if text not in known:
+            found = analyse(text)
+            known[text] = {"sentiment": found.sentiment, "themes": list(found.themes)}
+        return known[text]
+
+    return read
 
 
 def _response(

@@ -117,3 +117,21 @@ def test_comments_about_a_dimension_are_found_among_several(org, say):
     assert about["responsiveness"] == {QUEUE, MIXED}
     assert about["assurance"] == {PRAISE, MIXED}
     assert not comments_about(rows, "tangibles").exists()
+
+
+def test_the_demo_comments_are_read_like_submitted_ones(org):
+    from branchcx.customers.demo import build_customers
+    from branchcx.org.demo import build_organisation
+    from branchcx.surveys.demo import build_surveys
+
+    build_organisation(branches=1, seed=3)
+    build_customers(customers=60, months=1, seed=3)
+    build_surveys(months=3, seed=3, per_month=8)
+    texts = Answer.objects.filter(role="text")
+    assert texts.count() >= 5
+    assert not texts.filter(sentiment__isnull=True).exists()
+    for answer in texts[:20]:
+        found = analysis.analyse(answer.text)
+        assert (answer.sentiment, answer.themes) == (found.sentiment, list(found.themes))
+    summary = comment_summary(Selection(org.head_office))
+    assert summary.themes["responsiveness"].negative > 0 and summary.everything.positive > 0
