@@ -471,7 +471,14 @@ def _submit(response: Response, definition: Definition, answers: Mapping[str, An
     response.resume_hash = ""
     response.save()
     if invitation is not None:
-        Invitation.objects.filter(pk=invitation.pk).update(used_on=response.submitted_on)
+        # An anonymous answer marks its link used on the day the link was sent: the day of
+        # the answer would let anyone match the link to the few answers of that day.
+        used_on = (
+            timezone.localdate(invitation.created_at)
+            if response.is_anonymous
+            else response.submitted_on
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(used_on=used_on)
     DimensionScore.objects.bulk_create(
         dimension_rows(
             response, response.answers.values_list("role", "dimension", "item", "number")

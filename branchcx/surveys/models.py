@@ -158,7 +158,8 @@ class Invitation(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    # The day it was used, not the time: an anonymous answer must not be matched by time.
+    # Set once the link is used: the day of the answer, not the time; for an anonymous answer
+    # the day the link was sent, so that the link cannot be matched to the answer by its day.
     used_on = models.DateField(_("answered on"), null=True, blank=True)
 
     scope_field = "outlet"

@@ -90,12 +90,7 @@ class InvitationOut(Schema):
     channel: str
     created_at: datetime
     expires_at: datetime
-    answered_on: date | None = Field(None, description="The day the survey was answered.")
     state: InvitationState
-
-    @staticmethod
-    def resolve_answered_on(obj: Invitation) -> date | None:
-        return obj.used_on
 
     @staticmethod
     def resolve_state(obj: Invitation) -> str:

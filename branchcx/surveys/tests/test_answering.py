@@ -186,15 +186,20 @@ def test_a_condition_asks_why_only_when_unhappy(org, survey, customer):
 
 
 def test_an_anonymous_answer_names_nobody_not_even_through_its_link(org, survey, customer):
+    sent_on = timezone.localdate()
     invitation, token = invite(org, survey, customer)
-    response = answer_all(start_from_invitation(open_invitation(token)), anonymous=True)
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        response = answer_all(start_from_invitation(open_invitation(token)), anonymous=True)
     response = Response.objects.get(pk=response.pk)
     assert response.is_anonymous
     assert (response.customer, response.invitation, response.submitted_at,
             response.started_at) == (None, None, None, None)  # fmt: skip
-    assert response.submitted_on == timezone.localdate()  # the day only
+    assert response.submitted_on == sent_on + timedelta(days=3)  # the day only
     invitation.refresh_from_db()
-    assert invitation.used_on is not None
+    # the link is spent, but it does not say on which day: no matching by the day either
+    assert invitation.used_on == sent_on
+    with pytest.raises(SurveyUnavailable):
+        open_invitation(token)
     assert not Response.objects.filter(invitation=invitation).exists()
     assert not Response.objects.filter(customer=customer).exists()
     # and the database refuses to put a name back on it
