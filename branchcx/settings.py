@@ -249,6 +249,8 @@ BRANCHCX_MAX_ATTACHMENT_BYTES = env_int("BRANCHCX_MAX_ATTACHMENT_BYTES", 10 * 10
 BRANCHCX_SURVEY_FATIGUE_DAYS = env_int("BRANCHCX_SURVEY_FATIGUE_DAYS", 30)
 # An unhappy answer's follow-up is due within this many working hours.
 BRANCHCX_SURVEY_FOLLOW_UP_HOURS = env_int("BRANCHCX_SURVEY_FOLLOW_UP_HOURS", 16)
+# The most survey responses one Excel export may hold.
+BRANCHCX_SURVEY_EXPORT_MAX_ROWS = env_int("BRANCHCX_SURVEY_EXPORT_MAX_ROWS", 50_000)
 # Where customers reach the survey pages (links in invitations): the bank's public address.
 BRANCHCX_PUBLIC_URL = os.environ.get("BRANCHCX_PUBLIC_URL", "http://127.0.0.1:8000")
 

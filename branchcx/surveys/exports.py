@@ -34,14 +34,13 @@ from branchcx.surveys import queries
 from branchcx.surveys.models import Dimension, Response, Survey, SurveyVersion
 
 EXPORT_PERMISSION = "surveys.export_responses"
-DEFAULT_LIMIT = 50_000
 BATCH = 500  # responses per round of answer and dimension queries
 MEASURES = ("expectation", "perception", "gap", "adequate", "desired", "importance")
 
 
 def export_limit() -> int:
     """The most responses one export may hold (``BRANCHCX_SURVEY_EXPORT_MAX_ROWS``)."""
-    return int(getattr(settings, "BRANCHCX_SURVEY_EXPORT_MAX_ROWS", DEFAULT_LIMIT))
+    return int(settings.BRANCHCX_SURVEY_EXPORT_MAX_ROWS)
 
 
 def _measure_label(measure: str) -> str:
