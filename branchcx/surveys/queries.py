@@ -525,6 +525,7 @@ import numpy as np  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Case, Max, When  # noqa: E402
 
+from branchcx.org.scoping import scope_path  # noqa: E402
 from branchcx.surveys.scoring import (  # noqa: E402
     MIN_DRIVER_ANSWERS_PER_DRIVER,
     AlphaResult,
@@ -564,10 +565,15 @@ def _rows(sql: str, params: Any) -> list[tuple[Any, ...]]:
 
 def reliability(selection: Selection) -> list[ScaleReliability]:
     """Raw Cronbach's alpha per dimension and side over the respondents who answered every item
-    of it, from two grouped passes in one query: per item the count, sum and sum of squares
-    of the answers (of complete respondents only), and per scale the sum and sum of squares of
-    the respondents' totals. A respondent is complete when they answered as many items as the
-    scale has (the distinct items answered by anyone in the selection)."""
+    of it (a scale's items: those answered by anyone in the selection).
+
+    One query, two grouped passes over the item answers: per item the count, sum and sum of
+    squares of the answers, and per scale and number of items answered the count and the sum
+    and sum of squares of the respondents' totals (a subquery grouped by response). When every
+    respondent answered every item, as the shipped questionnaires require, the item sums are
+    those of the complete respondents; otherwise a third pass takes the answers of the
+    incomplete respondents back out. (Window functions would do it in one pass, but their
+    sort costs four times as much on SQLite: see the benchmark.)"""
     # selection.responses() carries the user's scope: the answers are read through it
     answers = (
         Answer.objects.filter(
@@ -581,50 +587,65 @@ def reliability(selection: Selection) -> list[ScaleReliability]:
         .values_list("response_id", "role", "dimension", "item", "number")
     )
     inner, params = answers.query.sql_with_params()
+    per_response = """
+        SELECT response_id, role, dimension, COUNT(*) AS k, SUM(number) AS t
+        FROM a GROUP BY response_id, role, dimension
+    """
     sql = f"""
         WITH a (response_id, role, dimension, item, number) AS ({inner}),
-        r AS (
-            SELECT response_id, role, dimension, COUNT(*) AS k, SUM(number) AS t
-            FROM a GROUP BY response_id, role, dimension
-        )
-        SELECT 'item', a.role, a.dimension, r.k, a.item, COUNT(*), SUM(a.number),
-            SUM(a.number * a.number)
-        FROM a JOIN r ON r.response_id = a.response_id AND r.role = a.role
-            AND r.dimension = a.dimension
-        GROUP BY a.role, a.dimension, r.k, a.item
+        r AS ({per_response})
+        SELECT 'item', role, dimension, item, COUNT(*), SUM(number), SUM(number * number)
+        FROM a GROUP BY role, dimension, item
         UNION ALL
-        SELECT 'total', role, dimension, k, NULL, COUNT(*), SUM(t), SUM(t * t)
+        SELECT 'total', role, dimension, k, COUNT(*), SUM(t), SUM(t * t)
         FROM r GROUP BY role, dimension, k
     """  # noqa: S608 (the inner query is Django's, with its parameters kept apart)
-    items: dict[tuple[str, str], dict[int, dict[int, tuple[float, float]]]] = {}
-    totals: dict[tuple[str, str], dict[int, tuple[int, float, float]]] = {}
-    for kind, role, dimension, k, item, n, total, squares in _rows(sql, params):
-        if kind == "item":
-            items.setdefault((role, dimension), {}).setdefault(int(k), {})[int(item)] = (
-                float(total),
-                float(squares),
-            )
-        else:
-            totals.setdefault((role, dimension), {})[int(k)] = (
-                int(n),
-                float(total),
-                float(squares),
-            )
+    Moments = dict[int, list[float]]  # item, or items answered -> [count, sum, squares]
+    items: dict[tuple[str, str], Moments] = {}
+    totals: dict[tuple[str, str], Moments] = {}
+    for kind, role, dimension, key, n, total, squares in _rows(sql, params):
+        into = items if kind == "item" else totals
+        into.setdefault((role, dimension), {})[int(key)] = [int(n), float(total), float(squares)]
+    incomplete = {
+        scale: len(found)
+        for scale, found in items.items()
+        if set(totals.get(scale, {})) - {len(found)}
+    }
+    if incomplete:
+        # the answers of respondents who skipped an item of the scale come back out
+        pick = " OR ".join("(r.role = %s AND r.dimension = %s AND r.k < %s)" for _s in incomplete)
+        chosen = [v for (role, dimension), k in incomplete.items() for v in (role, dimension, k)]
+        correction = f"""
+            WITH a (response_id, role, dimension, item, number) AS ({inner}),
+            r AS ({per_response})
+            SELECT a.role, a.dimension, a.item, COUNT(*), SUM(a.number),
+                SUM(a.number * a.number)
+            FROM a JOIN r ON r.response_id = a.response_id AND r.role = a.role
+                AND r.dimension = a.dimension
+            WHERE {pick}
+            GROUP BY a.role, a.dimension, a.item
+        """  # noqa: S608 (placeholders only; the inner query is Django's)
+        for role, dimension, item, n, total, squares in _rows(correction, [*params, *chosen]):
+            moments = items[(role, dimension)][int(item)]
+            moments[0] -= int(n)
+            moments[1] -= float(total)
+            moments[2] -= float(squares)
     result = []
     for role in SCALE_ROLES:
         for dimension in Dimension.values:
-            by_k = items.get((role, dimension))
-            if not by_k:
+            found = items.get((role, dimension))
+            if not found:
                 continue
-            k = len({item for found in by_k.values() for item in found})
-            seen = sum(n for n, _t, _s in totals[(role, dimension)].values())
-            n, total, squares = totals[(role, dimension)].get(k, (0, 0.0, 0.0))
-            found = by_k.get(k, {})
+            k = len(found)
+            by_k = totals.get((role, dimension), {})
+            seen = sum(int(m[0]) for m in by_k.values())
+            n, total, squares = by_k.get(k, [0, 0.0, 0.0])
+            n = int(n)
             try:
                 alpha: AlphaResult | None = cronbach_alpha_from_moments(
                     n,
-                    [found[i][0] for i in sorted(found)],
                     [found[i][1] for i in sorted(found)],
+                    [found[i][2] for i in sorted(found)],
                     total,
                     squares,
                     dropped=seen - n,
@@ -639,6 +660,38 @@ def reliability(selection: Selection) -> list[ScaleReliability]:
                 )
             result.append(ScaleReliability(role, dimension, k, n, seen - n, alpha, problem))
     return result
+
+
+RELIABILITY_CACHE_SECONDS = 15 * 60
+
+
+def reliability_cached(selection: Selection) -> tuple[datetime, list[ScaleReliability]]:
+    """:func:`reliability` and when it was computed, kept for a quarter of an hour per scope
+    and filters.
+
+    Alpha reads every item answer (44 per SERVQUAL response): seconds on SQLite for a few
+    hundred thousand answers (see benchmarks/results), while it describes the questionnaire
+    and moves slowly. The dashboard shows it from the cache, saying when it was computed."""
+    from django.core.cache import cache
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    parts = [
+        get_language(),  # the reasons for a missing alpha are worded in it
+        scope_path(selection.user),
+        selection.start,
+        selection.end,
+        getattr(selection.survey, "pk", None),
+        getattr(selection.unit, "pk", None),
+    ]
+    key = "surveys:reliability:" + ":".join(str(p) for p in parts)
+    found = cache.get(key)
+    if found is None:
+        found = (timezone.now(), reliability(selection))
+        cache.set(key, found, RELIABILITY_CACHE_SECONDS)
+    when: datetime = found[0]
+    scales: list[ScaleReliability] = found[1]
+    return when, scales
 
 
 @dataclass(frozen=True)
@@ -718,21 +771,27 @@ def driver_analysis(
                 f"x{i}": Max(Case(When(dimension=name, then=F("perception"))))
                 for i, name in enumerate(names)
             },
-            y=Max(f"response__{outcome}"),
             g=Max(column),
         )
-        .values_list(*[f"x{i}" for i in range(len(names))], "y", "g")
+        .values_list("response_id", *[f"x{i}" for i in range(len(names))], "g")
     )
     inner, params = pivot.query.sql_with_params()
-    variables = [f"x{i}" for i in range(len(names))] + ["y"]
+    drivers = [f"x{i}" for i in range(len(names))]
+    variables = [*drivers, "y"]
     complete = " AND ".join(f"{v} IS NOT NULL" for v in variables)
     kept = ", ".join(f"CASE WHEN {complete} THEN {v} END AS {v}" for v in variables)
     sums = ", ".join(f"SUM({v})" for v in variables)
     products = ", ".join(f"SUM({variables[i]} * {variables[j]})" for i, j in _PAIRS)
+    # the outcome is read once per response (not once per dimension row); ``outcome`` is one
+    # of DRIVER_OUTCOMES, a column name
     sql = f"""
-        WITH p ({", ".join(variables)}, g) AS ({inner})
+        WITH p (response_id, {", ".join(drivers)}, g) AS ({inner}),
+        o AS (
+            SELECT p.g AS g, {", ".join(f"p.{x} AS {x}" for x in drivers)}, r.{outcome} AS y
+            FROM p JOIN {Response._meta.db_table} r ON r.id = p.response_id
+        )
         SELECT g, COUNT(*), COUNT(y), {sums}, {products}
-        FROM (SELECT g, {kept} FROM p) q
+        FROM (SELECT g, {kept} FROM o) q
         GROUP BY g
     """  # noqa: S608 (fixed column names; the inner query is Django's, parameters apart)
     grouped = {row[0]: [float(v or 0) for v in row[1:]] for row in _rows(sql, params)}
@@ -837,7 +896,11 @@ def _knowledge_gaps(selection: Selection, dimensions: list[Any]) -> list[Knowled
         beliefs = beliefs.filter(quarter__gte=_quarter_of(selection.start))
     if selection.end is not None:
         beliefs = beliefs.filter(quarter__lte=selection.end)
-    found = list(beliefs.order_by("-quarter", "unit__path", "dimension"))
+    order = {name: position for position, name in enumerate(Dimension.values)}
+    found = sorted(
+        beliefs.order_by(),
+        key=lambda b: (-b.quarter.toordinal(), b.unit.path, order.get(b.dimension, 9)),
+    )
     if not found:
         return []
     # customers' expectation sums per (outlet, quarter, dimension), then per belief's unit

@@ -201,6 +201,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     analysis = queries.driver_analysis(selection, by=data["drivers"], outcome=data["outcome"])
     no_tier = {None: _("No tier (anonymous answers)")}
     network = board.network
+    computed, scales = queries.reliability_cached(selection)
     servqual_n = _servqual_n(network) if network else 0
     context |= {
         "data": data,
@@ -242,8 +243,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "small": small(s.n),
                 "problem": s.problem,
             }
-            for s in queries.reliability(selection)
+            for s in scales
         ],
+        "scales_computed": computed,
         "analysis": analysis,
         "driver_rows": _driver_rows(analysis),
         "driver_names": _dimension_names(),

@@ -39,9 +39,11 @@
       xAxis: { type: "category", data: months, boundaryGap: false },
       yAxis: { type: "value", min: min, max: max },
       series: [
-        { name: "low", type: "line", data: low, stack: "band", symbol: "none",
-          lineStyle: { opacity: 0 }, tooltip: { show: false } },
-        { name: labels.interval, type: "line", data: width, stack: "band", symbol: "none",
+        // stackStrategy "all": the width is stacked on a negative lower bound too
+        { name: "low", type: "line", data: low, stack: "band", stackStrategy: "all",
+          symbol: "none", lineStyle: { opacity: 0 }, tooltip: { show: false } },
+        { name: labels.interval, type: "line", data: width, stack: "band",
+          stackStrategy: "all", symbol: "none",
           lineStyle: { opacity: 0 }, areaStyle: { color: color, opacity: 0.15 },
           tooltip: { show: false } },
         { name: labels.name, type: "line", symbolSize: 7, lineStyle: { color: color },
