@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -44,8 +44,10 @@ from branchcx.surveys.definition import (
 )
 from branchcx.surveys.models import (
     Answer,
+    Dimension,
     DimensionScore,
     DistributionRule,
+    ExpectationBelief,
     FollowUp,
     Invitation,
     LobbyCode,
@@ -931,10 +933,6 @@ def qr_svg_scalable(url: str) -> str:
 
 
 # --- expectation beliefs (satisfaction dashboard and expectation views, issue 5 items 4-5) ------
-
-from datetime import date  # noqa: E402
-
-from branchcx.surveys.models import Dimension, ExpectationBelief  # noqa: E402
 
 BELIEF_SCALE = (1.0, 7.0)
 

@@ -326,7 +326,7 @@ class Response(models.Model):
             models.Index(fields=["outlet", "submitted_on"], name="response_outlet_day"),
             # covers the dashboard's grouped scan of the headline answers
             models.Index(
-                fields=["status", "outlet", "month", "nps", "csat", "ces"],
+                fields=["status", "outlet", "month", "tier", "segment", "nps", "csat", "ces"],
                 name="response_scores",
             ),
             models.Index(fields=["survey", "submitted_on"], name="response_survey_day"),
@@ -421,6 +421,8 @@ class DimensionScore(models.Model):
                 fields=[
                     "outlet",
                     "month",
+                    "tier",
+                    "segment",
                     "dimension",
                     "expectation",
                     "perception",

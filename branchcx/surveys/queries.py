@@ -12,26 +12,36 @@ them by the mean importance points respondents gave, and SERVPERF is the mean pe
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Mod
 from django.utils.translation import gettext as _
 
 from branchcx.customers.models import TierLevel
 from branchcx.org.models import Branch
+from branchcx.org.scoping import scope_path
 from branchcx.surveys.definition import Definition
 from branchcx.surveys.models import Answer, Dimension, DimensionScore, Invitation, Response
 from branchcx.surveys.scoring import (
+    MIN_DRIVER_ANSWERS_PER_DRIVER,
+    AlphaResult,
     CesResult,
     CsatResult,
+    DriverResult,
     NpsResult,
     ces_from_moments,
+    covariance_from_moments,
+    cronbach_alpha_from_moments,
     csat_from_counts,
     nps_from_counts,
+    relative_importance_from_covariance,
     small_sample,
 )
 
@@ -140,10 +150,18 @@ class Selection:
     unit: Any = None  # a branch or outlet to narrow to
 
     def _narrow(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        # Whole months are narrowed by the month column, which the covering indexes hold
+        # (the same rows as by the day, which they do not).
         if self.start is not None:
-            rows = rows.filter(submitted_on__gte=self.start)
+            if self.start.day == 1:
+                rows = rows.filter(month__gte=self.start)
+            else:
+                rows = rows.filter(submitted_on__gte=self.start)
         if self.end is not None:
-            rows = rows.filter(submitted_on__lte=self.end)
+            if (self.end + timedelta(days=1)).day == 1:
+                rows = rows.filter(month__lte=self.end.replace(day=1))
+            else:
+                rows = rows.filter(submitted_on__lte=self.end)
         if self.survey is not None:
             rows = rows.filter(survey=self.survey)
         if self.unit is not None:
@@ -203,6 +221,9 @@ def _fetch(selection: Selection, columns: list[str]) -> tuple[list[Any], list[An
 
 
 GROUP_COLUMNS = {column for columns in COLUMNS.values() for column in columns}
+# The finest grouping the dashboard needs, in the order of the covering indexes
+# (``response_scores``, ``dimension_scores``): every other view except branches adds it up.
+GRAIN = ["outlet_id", "month", "tier_id", "segment"]
 
 
 def _roll_up(by: str, headline: list[Any], dimensions: list[Any]) -> list[GroupScores]:
@@ -245,10 +266,10 @@ def scores(selection: Selection, by: str = "network") -> list[GroupScores]:
     rows, plus one for the groups' names, whatever the number of answers."""
     if by not in COLUMNS:
         raise ValueError(f"unknown grouping {by}")
-    if by in ("network", "outlet", "month", "quarter"):
-        # the order of the covering indexes: scanned without sorting, then added up
-        return _roll_up(by, *_fetch(selection, ["outlet_id", "month"]))
-    return _roll_up(by, *_fetch(selection, COLUMNS[by][:1]))
+    if by == "branch":
+        return _roll_up(by, *_fetch(selection, COLUMNS[by][:1]))
+    # the order of the covering indexes: scanned without sorting, then added up
+    return _roll_up(by, *_fetch(selection, GRAIN))
 
 
 def _key(value: Any) -> Any:
@@ -278,17 +299,22 @@ class Dashboard:
     network: GroupScores | None
     outlets: list[GroupScores]
     months: list[GroupScores]
+    tiers: list[GroupScores] = field(default_factory=list)
+    segments: list[GroupScores] = field(default_factory=list)
 
 
 def dashboard(selection: Selection) -> Dashboard:
-    """What the satisfaction dashboard shows: the whole selection, each outlet, each month.
-    Fetched once by outlet and month (two queries), then added up three ways."""
-    headline, dimensions = _fetch(selection, ["outlet_id", "month"])
+    """What the satisfaction dashboard shows: the whole selection, each outlet, month, tier
+    and segment. Fetched once at the grain of outlet, month, tier and segment (two queries,
+    each one ordered scan of a covering index), then added up five ways."""
+    headline, dimensions = _fetch(selection, GRAIN)
     network = _roll_up("network", headline, dimensions)
     return Dashboard(
         network=network[0] if network else None,
         outlets=_roll_up("outlet", headline, dimensions),
         months=_roll_up("month", headline, dimensions),
+        tiers=_roll_up("tier", headline, dimensions),
+        segments=_roll_up("segment", headline, dimensions),
     )
 
 
@@ -519,22 +545,6 @@ def group_codes(by: str, keys: list[Any]) -> dict[Any, str]:
 # side by side. Both are computed in the database as a per-response subquery aggregated again
 # per group, so Python receives a few dozen rows of moments whatever the number of answers.
 
-import math  # noqa: E402
-
-import numpy as np  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Case, Max, When  # noqa: E402
-
-from branchcx.org.scoping import scope_path  # noqa: E402
-from branchcx.surveys.scoring import (  # noqa: E402
-    MIN_DRIVER_ANSWERS_PER_DRIVER,
-    AlphaResult,
-    DriverResult,
-    covariance_from_moments,
-    cronbach_alpha_from_moments,
-    relative_importance_from_covariance,
-)
-
 DRIVER_OUTCOMES = ("overall", "csat", "nps")
 DRIVER_GROUPINGS = ("segment", "outlet")
 SCALE_ROLES = ("perception", "expectation")
@@ -672,26 +682,32 @@ def reliability_cached(selection: Selection) -> tuple[datetime, list[ScaleReliab
     Alpha reads every item answer (44 per SERVQUAL response): seconds on SQLite for a few
     hundred thousand answers (see benchmarks/results), while it describes the questionnaire
     and moves slowly. The dashboard shows it from the cache, saying when it was computed."""
+    when, scales = _cached("reliability", selection, lambda: reliability(selection))
+    return when, scales
+
+
+def _cached(name: str, selection: Selection, compute: Any, *extra: Any) -> tuple[datetime, Any]:
+    """``compute()`` and when it ran, kept for RELIABILITY_CACHE_SECONDS per scope, filters
+    and language (the reasons for a missing figure are worded in it)."""
     from django.core.cache import cache
     from django.utils import timezone
     from django.utils.translation import get_language
 
     parts = [
-        get_language(),  # the reasons for a missing alpha are worded in it
+        get_language(),
         scope_path(selection.user),
         selection.start,
         selection.end,
         getattr(selection.survey, "pk", None),
         getattr(selection.unit, "pk", None),
+        *extra,
     ]
-    key = "surveys:reliability:" + ":".join(str(p) for p in parts)
+    key = f"surveys:{name}:" + ":".join(str(p) for p in parts)
     found = cache.get(key)
     if found is None:
-        found = (timezone.now(), reliability(selection))
+        found = (timezone.now(), compute())
         cache.set(key, found, RELIABILITY_CACHE_SECONDS)
-    when: datetime = found[0]
-    scales: list[ScaleReliability] = found[1]
-    return when, scales
+    return found[0], found[1]
 
 
 @dataclass(frozen=True)
@@ -809,6 +825,19 @@ def driver_analysis(
         "all", "", network_moments or [0.0] * (3 + len(names) + len(_PAIRS)), minimum
     )
     return DriverAnalysis(outcome, by, minimum, network, groups)
+
+
+def driver_analysis_cached(
+    selection: Selection, *, by: str = "segment", outcome: str = "overall"
+) -> tuple[datetime, DriverAnalysis]:
+    """:func:`driver_analysis` and when it was computed, kept like the reliability: it pivots
+    every response's dimension rows (a second or two at 100,000 responses on SQLite) and,
+    being a regression over months of answers, moves slowly."""
+    when, analysis = _cached(
+        "drivers", selection, lambda: driver_analysis(selection, by=by, outcome=outcome),
+        by, outcome,
+    )  # fmt: skip
+    return when, analysis
 
 
 def _driver_labels(by: str, keys: list[Any]) -> dict[Any, str]:

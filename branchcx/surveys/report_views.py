@@ -198,7 +198,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     selection = _selection(request.user, data)
     board = queries.dashboard(selection)
-    analysis = queries.driver_analysis(selection, by=data["drivers"], outcome=data["outcome"])
+    drivers_computed, analysis = queries.driver_analysis_cached(
+        selection, by=data["drivers"], outcome=data["outcome"]
+    )
     no_tier = {None: _("No tier (anonymous answers)")}
     network = board.network
     computed, scales = queries.reliability_cached(selection)
@@ -215,12 +217,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (
                 _("By customer tier"),
                 "table-tiers",
-                _labelled(queries.scores(selection, "tier"), no_tier),
+                _labelled(board.tiers, no_tier),
             ),
             (
                 _("By segment"),
                 "table-segments",
-                _labelled(queries.scores(selection, "segment"), queries.segment_labels()),
+                _labelled(board.segments, queries.segment_labels()),
             ),
         ],
         "servqual_n": servqual_n,
@@ -246,6 +248,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for s in scales
         ],
         "scales_computed": computed,
+        "drivers_computed": drivers_computed,
         "analysis": analysis,
         "driver_rows": _driver_rows(analysis),
         "driver_names": _dimension_names(),
