@@ -133,8 +133,8 @@ def _dashboard_chart(board: queries.Dashboard, analysis: queries.DriverAnalysis)
     return {
         "labels": {
             "nps": _("NPS"),
-            "csat": _("CSAT (% satisfied)"),
-            "interval": _("95% interval"),
+            "csat": _("CSAT (satisfied, %)"),
+            "interval": _("Interval (95%)"),
             "small": _("small sample"),
             "gap": _("Gap (perception - expectation)"),
             "expectation": _("Expectation"),
