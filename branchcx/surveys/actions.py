@@ -689,49 +689,6 @@ def do_record_follow_up(
 
 
 @transaction.atomic
-def do_add_rule(
-    actor: Any,
-    *,
-    survey: Survey,
-    unit: Branch,
-    trigger: str,
-    channel: str,
-    sample_percent: int = 100,
-    daily_quota: int = 50,
-    transaction_kinds: list[str] | None = None,
-) -> DistributionRule:
-    """A new rule for inviting the customers of ``unit``'s outlets."""
-    from branchcx.customers.models import Transaction
-
-    require_perm(actor, "surveys.change_survey")
-    kinds = sorted(set(transaction_kinds or []))
-    errors: dict[str, str] = {}
-    if trigger not in (Invitation.Trigger.COMPLAINT_CLOSED, Invitation.Trigger.TRANSACTION,
-                       Invitation.Trigger.QUEUE_VISIT):  # fmt: skip
-        errors["trigger"] = _("Choose what the invitation follows.")
-    if channel not in (Invitation.Channel.SMS, Invitation.Channel.EMAIL):
-        errors["channel"] = _("Invitations go by SMS or email.")
-    if not 1 <= sample_percent <= 100:
-        errors["sample_percent"] = _("Give a share from 1 to 100 per cent.")
-    if daily_quota < 0:
-        errors["daily_quota"] = _("The number cannot be negative.")
-    if trigger == Invitation.Trigger.TRANSACTION and (
-        not kinds or not set(kinds) <= set(Transaction.Kind.values)
-    ):
-        errors["transaction_kinds"] = _("Choose the transaction types that bring an invitation.")
-    if errors:
-        raise ValidationError(errors)
-    created = DistributionRule.objects.create(
-        survey=survey, unit=unit, trigger=trigger, channel=channel,
-        sample_percent=sample_percent, daily_quota=daily_quota, transaction_kinds=kinds,
-    )  # fmt: skip
-    record(Action.CREATE, actor=actor, target=created, target_label=str(created),
-           detail={"trigger": trigger, "sample_percent": sample_percent,
-                   "daily_quota": daily_quota, "transaction_kinds": kinds})  # fmt: skip
-    return created
-
-
-@transaction.atomic
 def do_issue_lobby_code(actor: Any, *, survey: Survey, outlet: Branch) -> LobbyCode:
     """A new QR code for an outlet's lobby stand; the outlet's previous code for the survey
     stops working (a reprinted stand retires the old print)."""
@@ -823,7 +780,7 @@ def do_create_survey(
 
 
 @transaction.atomic
-def do_add_unit_rule(
+def do_add_rule(
     actor: Any,
     *,
     survey: Survey,
@@ -834,9 +791,8 @@ def do_add_unit_rule(
     daily_quota: int = 50,
     transaction_kinds: list[str] | None = None,
 ) -> DistributionRule:
-    """A distribution rule added from the staff pages: head office for any unit, a branch
-    manager for the units of their own branch. Same checks as ``do_add_rule`` (the command
-    line's, under the head-office permission), plus the actor's scope and a live survey."""
+    """A new rule for inviting the customers of ``unit``'s outlets: head office for any unit,
+    a branch manager for the units of their own branch; not for a closed survey."""
     from branchcx.customers.models import Transaction
 
     require_perm(actor, "surveys.add_distributionrule")

@@ -365,7 +365,7 @@ def rule_add(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         saved, rule = run_action(
             form,
-            lambda: actions.do_add_unit_rule(
+            lambda: actions.do_add_rule(
                 request.user, survey=data["survey"], unit=data["unit"], trigger=data["trigger"],
                 channel=data["channel"], sample_percent=data["sample_percent"],
                 daily_quota=data["daily_quota"], transaction_kinds=data["transaction_kinds"],
