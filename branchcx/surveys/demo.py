@@ -1,11 +1,19 @@
 """Demo survey answers: 24 months of them at every outlet, so the dashboards tell a story on
 first start.
 
-The story: customers expect a little more every year (expectation drift); the bank does
-best on tangibles and assurance and worst on responsiveness, which is worst of all at the
-busiest outlets (the most customers per outlet), where waiting is long and satisfaction and
-recommendation lower. Unhappy answers of the last weeks are follow-ups, some done, some open,
-some overdue.
+The story: customers expect a little more every year (expectation drift) and service
+improves more slowly; the bank does best on tangibles and assurance and worst on
+responsiveness, which is worst of all at the busiest outlets (the most customers per outlet),
+where waiting is long and satisfaction and recommendation lower. Responsiveness and
+reliability drive the overall rating most, tangibles least. Branch managers underestimate
+what customers expect on responsiveness (the knowledge gap). Unhappy answers of the last
+weeks are follow-ups, some done, some open, some overdue.
+
+SERVQUAL answers come from a latent-variable model, so that the scales hold together as real
+ones do (Cronbach's alpha about 0.8): each respondent has an expectation level and, per
+dimension, a perception level made of a general satisfaction factor shared by the dimensions
+and a factor of the dimension's own; each item is its dimension's level plus item noise,
+rounded to the 1-7 scale.
 
 Answers are made the way customers give them (raw values checked against the shipped
 questionnaires by the same code as the answering pages) and scored by the same functions;
@@ -21,18 +29,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from branchcx.customers.models import Customer
-from branchcx.org.models import Branch
-from branchcx.surveys.actions import dimension_rows, headline, token_hash
+from branchcx.org.models import Branch, Role, StaffProfile
+from branchcx.surveys.actions import dimension_rows, headline, quarter_start, token_hash
 from branchcx.surveys.comments import analyse
 from branchcx.surveys.definition import DIMENSIONS, check_answers
 from branchcx.surveys.models import (
     Answer,
     DimensionScore,
     DistributionRule,
+    ExpectationBelief,
     FollowUp,
     Invitation,
     LobbyCode,
@@ -40,13 +49,35 @@ from branchcx.surveys.models import (
     Survey,
 )
 
+# The SERVQUAL item numbers of each dimension (e01-e22 and p01-p22 in the questionnaire).
+ITEMS = {"tangibles": range(1, 5), "reliability": range(5, 10),
+         "responsiveness": range(10, 14), "assurance": range(14, 18),
+         "empathy": range(18, 23)}  # fmt: skip
+# Customers' mean expectation two years ago, and how much it has risen since.
+EXPECTATION, DRIFT = 5.7, 0.4
 # How far perception falls short of expectation, per dimension, at a quiet outlet; and how
 # much more at the busiest one.
 SHORTFALL = {"tangibles": 0.2, "reliability": 0.6, "responsiveness": 0.8, "assurance": 0.3,
              "empathy": 0.5}  # fmt: skip
 BUSY_SHORTFALL = {"responsiveness": 1.3, "empathy": 0.4, "reliability": 0.2}
+# Spreads (standard deviations) of the latent model. A general factor shared by the five
+# perceptions next to a larger factor of each dimension's own keeps the dimensions related
+# (r about 0.3) but apart enough that the driver analysis can tell them apart; item noise
+# against the latent spread gives an alpha of about 0.8 to 0.9.
+GENERAL, OWN, ITEM = 0.45, 0.75, 0.65
+EXPECTED_SPREAD, EXPECTED_OWN, EXPECTED_ITEM = 0.45, 0.3, 0.4
+# How much each dimension's perception weighs in overall satisfaction (the drivers).
+WEIGHT = {"tangibles": 0.03, "reliability": 0.32, "responsiveness": 0.38, "assurance": 0.15,
+          "empathy": 0.12}  # fmt: skip
 IMPORTANCE = {"tangibles": 10, "reliability": 30, "responsiveness": 25, "assurance": 20,
               "empathy": 15}  # fmt: skip
+# What branch managers believe customers expect, against what customers said: too low on
+# responsiveness ("people are used to queuing"), about right on the rest.
+BELIEF_OFFSET = {"responsiveness": (-1.2, -0.8)}
+BELIEF_NOTES = {
+    "responsiveness": "客户对排队已经习惯，等候二十分钟以内可以接受。",
+    "reliability": "季度经营分析会评估。",
+}
 GOOD = [
     "柜员办理很快，态度也好。",
     "大堂经理主动帮我取号，很贴心。",
@@ -88,30 +119,37 @@ def _month_start(today: date, back: int) -> date:
     return date(today.year + month // 12, month % 12 + 1, 1)
 
 
-def _servqual(rng: random.Random, busy: float, age: float) -> dict[str, Any]:
-    """A SERVQUAL answer; ``age`` 1 for two years ago, 0 for this month."""
-    drift = 0.4 * (1 - age)  # expectations rise over time
+def _servqual(rng: random.Random, busy: float, age: float, csat: bool) -> dict[str, Any]:
+    """A SERVQUAL answer; ``age`` 1 for two years ago, 0 for this month; ``csat`` when the
+    questionnaire asks for it."""
+    drift = DRIFT * (1 - age)
+    expects = rng.gauss(0, EXPECTED_SPREAD)  # this customer's expectations against the mean
+    general = rng.gauss(0, GENERAL)  # how satisfied this customer is overall
     answers: dict[str, Any] = {}
-    perceived = []
-    for item in range(1, 23):
-        dimension = DIMENSIONS[
-            0 if item <= 4 else 1 if item <= 9 else 2 if item <= 13 else 3 if item <= 17 else 4
-        ]
-        expected = _scale(rng.gauss(5.8 + drift, 0.7), 1, 7)
-        short = SHORTFALL[dimension] + BUSY_SHORTFALL.get(dimension, 0) * busy
-        got = _scale(expected - short + rng.gauss(0, 0.9), 1, 7)
-        answers[f"e{item:02d}"], answers[f"p{item:02d}"] = expected, got
-        perceived.append(got)
-    for dimension in DIMENSIONS:
-        adequate = _scale(rng.gauss(4.4 + drift / 2, 0.7), 1, 7)
-        desired = max(adequate, _scale(rng.gauss(6.3, 0.5), 1, 7))
+    satisfaction = 0.0
+    for dimension, items in ITEMS.items():
+        expected = EXPECTATION + drift + expects + rng.gauss(0, EXPECTED_OWN)
+        # service improves at half the pace of expectations; demanding customers see it a
+        # little less kindly than others
+        perceived = (
+            EXPECTATION + drift / 2 + 0.3 * expects + general + rng.gauss(0, OWN)
+            - SHORTFALL[dimension] - BUSY_SHORTFALL.get(dimension, 0) * busy
+        )  # fmt: skip
+        for item in items:
+            answers[f"e{item:02d}"] = _scale(expected + rng.gauss(0, EXPECTED_ITEM), 1, 7)
+            answers[f"p{item:02d}"] = _scale(perceived + rng.gauss(0, ITEM), 1, 7)
+        adequate = _scale(expected - 1.4 + rng.gauss(0, 0.5), 1, 7)
+        desired = max(adequate, _scale(expected + 0.5 + rng.gauss(0, 0.35), 1, 7))
         answers[f"z_{dimension}"] = {"a": adequate, "d": desired}
+        satisfaction += WEIGHT[dimension] * perceived
     points = {d: max(0, IMPORTANCE[d] + rng.randint(-5, 5)) for d in DIMENSIONS}
     points["reliability"] += 100 - sum(points.values())
     answers["importance"] = points
-    overall = _scale(sum(perceived) / len(perceived) + rng.gauss(0, 0.5), 1, 7)
-    answers["overall"] = overall
-    answers["nps"] = _scale((overall - 1) / 6 * 10 + rng.gauss(0, 1.3), 0, 10)
+    satisfaction /= sum(WEIGHT.values())
+    answers["overall"] = overall = _scale(satisfaction + rng.gauss(0, 0.5), 1, 7)
+    answers["nps"] = _scale((satisfaction - 1) / 6 * 10 + rng.gauss(0, 1.2), 0, 10)
+    if csat:
+        answers["csat"] = _scale((satisfaction - 1) / 6 * 4 + 1 + rng.gauss(0, 0.4), 1, 5)
     if rng.random() < 0.3:
         answers["comment"] = rng.choice(BAD if overall <= 4 else GOOD)
     return answers
@@ -172,6 +210,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
                   "transaction_kinds": ["deposit", "withdrawal", "transfer_out"]},
     )  # fmt: skip
 
+    asks_csat = "csat" in {q.key for q in versions[servqual.pk].parsed().questions()}
     today = timezone.localdate()
     planned: list[tuple[Response, list[Any], Invitation | None]] = []
     for back in range(months):
@@ -186,7 +225,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
                 survey = servqual if long else visit
                 version = versions[survey.pk]
                 raw = (
-                    _servqual(rng, busy[outlet.pk], back / max(months - 1, 1))
+                    _servqual(rng, busy[outlet.pk], back / max(months - 1, 1), asks_csat)
                     if long
                     else _visit(rng, busy[outlet.pk])
                 )
@@ -224,7 +263,58 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
         ),
         batch_size=2000,
     )
+    _beliefs(rng, servqual, today)
     return DemoSurveys(len(planned), _follow_ups(rng, [r for r, _rows, _i in planned], today))
+
+
+def _beliefs(rng: random.Random, servqual: Survey, today: date) -> None:
+    """What each branch's manager believed customers expect, for the last four quarters:
+    customers' mean expectation in the branch and quarter (over the four quarters where a
+    quarter has no answers yet), missed on responsiveness."""
+    quarters = [quarter_start(today)]
+    for _n in range(3):
+        quarters.insert(0, quarter_start(quarters[0] - timedelta(days=1)))
+    said: dict[tuple[int, date | None, str], list[float]] = {}
+    for branch, month, dimension, total, n in (
+        DimensionScore.objects.filter(
+            survey=servqual, month__gte=quarters[0], expectation__isnull=False
+        )
+        .order_by()
+        .values_list("outlet__parent", "month", "dimension")
+        .annotate(total=Sum("expectation"), n=Count("pk"))
+    ):
+        for quarter in (quarter_start(month), None):  # None: the four quarters together
+            into = said.setdefault((branch, quarter, dimension), [0.0, 0])
+            into[0] += total
+            into[1] += n
+    managers = {
+        p.branch_id: p
+        for p in StaffProfile.objects.filter(
+            branch__level=Branch.Level.BRANCH, role=Role.BRANCH_MANAGER
+        ).order_by("pk")
+    }
+    beliefs, now = [], timezone.now()
+    for branch, _all, dimension in sorted(k for k in said if k[1] is None):
+        manager = managers.get(branch)
+        if manager is None:
+            continue
+        low, high = BELIEF_OFFSET.get(dimension, (-0.2, 0.2))
+        for quarter in quarters:
+            total, n = said.get((branch, quarter, dimension)) or said[(branch, None, dimension)]
+            level = total / n + rng.uniform(low, high)
+            recorded = timezone.make_aware(datetime.combine(quarter, time(16)))
+            beliefs.append(
+                ExpectationBelief(
+                    unit_id=branch,
+                    dimension=dimension,
+                    quarter=quarter,
+                    expectation=round(max(1.0, min(7.0, level)), 1),
+                    note=BELIEF_NOTES.get(dimension, ""),
+                    recorded_by=manager,
+                    recorded_at=min(now, recorded),
+                )
+            )
+    ExpectationBelief.objects.bulk_create(beliefs)
 
 
 def _comment_reader() -> Callable[[str], dict[str, Any]]:

@@ -1,7 +1,11 @@
 """The demo network has 24 months of survey answers that tell a story: responsiveness is the
-widest gap, widest at the busiest outlet, and unhappy answers are follow-ups."""
+widest gap, widest at the busiest outlet, and a strong driver of satisfaction; managers
+underestimate what customers expect of it; the scales are reliable, as real answers are; and
+unhappy answers are follow-ups."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.db.models import Count
@@ -12,15 +16,17 @@ from branchcx.customers.models import Customer
 from branchcx.org.demo import build_organisation
 from branchcx.org.models import Branch
 from branchcx.surveys import queries
+from branchcx.surveys.actions import quarter_start
 from branchcx.surveys.demo import build_surveys
-from branchcx.surveys.models import FollowUp, Response
+from branchcx.surveys.models import Dimension, ExpectationBelief, FollowUp, Response
 
 
 @pytest.fixture
 def demo(org):
     build_organisation(branches=1, seed=3)
     build_customers(customers=150, months=2, seed=3)
-    return build_surveys(months=24, seed=3, per_month=8)
+    # enough SERVQUAL answers (about 85) for the driver analysis, which needs 50
+    return build_surveys(months=24, seed=3, per_month=12)
 
 
 def test_answers_span_24_months_at_every_outlet(demo):
@@ -59,3 +65,44 @@ def test_unhappy_recent_answers_are_follow_ups_some_still_open(demo):
     assert demo.follow_ups == FollowUp.objects.count() > 0
     assert FollowUp.objects.filter(state="open").exists()
     assert FollowUp.objects.filter(state="closed").exists()
+
+
+def test_every_servqual_scale_is_reliable(org, demo):
+    # given the demo answers of the whole network, as the dashboard reads them
+    scales = queries.reliability(queries.Selection(org.head_office))
+    # then every dimension holds together on both sides, so the dashboard flags none
+    assert {(s.role, s.dimension) for s in scales} == {
+        (role, d) for role in queries.SCALE_ROLES for d in Dimension.values
+    }
+    for scale in scales:
+        assert scale.result is not None, scale
+        assert scale.result.alpha >= 0.7, scale
+        assert not scale.flagged
+
+
+def test_responsiveness_is_among_the_two_strongest_drivers(org, demo):
+    for outcome in ("overall", "nps"):
+        analysis = queries.driver_analysis(queries.Selection(org.head_office), outcome=outcome)
+        result = analysis.network.result
+        assert result is not None, analysis.network.problem
+        assert "responsiveness" in [d.name for d in result.ranked()[:2]], outcome
+        assert result.weight("responsiveness") > 2 * result.weight("tangibles"), outcome
+
+
+def test_managers_underestimate_what_customers_expect_on_responsiveness(org, demo):
+    # given the beliefs the demo recorded for the last four quarters
+    quarters = [quarter_start(timezone.localdate())]
+    for _n in range(3):
+        quarters.append(quarter_start(quarters[-1] - timedelta(days=1)))
+    assert set(ExpectationBelief.objects.values_list("quarter", flat=True)) == set(quarters)
+    # when the expectation views compare them with what customers said
+    report = queries.expectation_report(queries.Selection(org.head_office))
+    compared = [k for k in report.knowledge if k.difference is not None]
+    assert compared
+    # then managers believe too little on responsiveness and about right on the rest
+    for gap in compared:
+        if gap.belief.dimension == "responsiveness":
+            assert -1.3 <= gap.difference <= -0.7, gap
+        else:
+            assert abs(gap.difference) <= 0.3, gap
+    assert {k.belief.dimension for k in compared} == set(Dimension.values)
