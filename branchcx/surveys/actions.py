@@ -52,6 +52,7 @@ from branchcx.surveys.models import (
     Invitation,
     LobbyCode,
     Response,
+    SpentLink,
     Survey,
     SurveyVersion,
 )
@@ -225,6 +226,8 @@ def open_invitation(token: str) -> Invitation:
         .first()
     )
     if invitation is None:
+        if SpentLink.objects.filter(token_hash=token_hash(token)).exists():
+            raise SurveyUnavailable("used", _("This survey has already been answered. Thank you!"))
         raise SurveyUnavailable("unknown", _("This link is not valid."))
     if invitation.used_on is not None:
         raise SurveyUnavailable("used", _("This survey has already been answered. Thank you!"))
@@ -472,15 +475,16 @@ def _submit(response: Response, definition: Definition, answers: Mapping[str, An
             response.segment = response.customer.value_orientation
     response.resume_hash = ""
     response.save()
-    if invitation is not None:
-        # An anonymous answer marks its link used on the day the link was sent: the day of
-        # the answer would let anyone match the link to the few answers of that day.
-        used_on = (
-            timezone.localdate(invitation.created_at)
-            if response.is_anonymous
-            else response.submitted_on
+    if invitation is not None and response.is_anonymous:
+        # The invitation forgets it was answered: it looks like one never opened, so nobody
+        # can tell whose link brought an anonymous answer. Its token's hash moves to a spent
+        # link (no customer, no outlet, no time), so the link still says it was answered.
+        SpentLink.objects.create(token_hash=invitation.token_hash)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            token_hash=token_hash(secrets.token_urlsafe(32))
         )
-        Invitation.objects.filter(pk=invitation.pk).update(used_on=used_on)
+    elif invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(used_on=response.submitted_on)
     DimensionScore.objects.bulk_create(
         dimension_rows(
             response, response.answers.values_list("role", "dimension", "item", "number")
@@ -515,14 +519,18 @@ def _follow_up(response: Response) -> None:
     reasons = follow_up_reasons(response)
     if not reasons:
         return
-    due = add_working_hours(
-        timezone.localtime(), settings.BRANCHCX_SURVEY_FOLLOW_UP_HOURS, bank_overrides()
-    )
+    start = timezone.localtime()
+    if response.is_anonymous:
+        # counted from the start of the day: the due time must not give away the answer's
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    due = add_working_hours(start, settings.BRANCHCX_SURVEY_FOLLOW_UP_HOURS, bank_overrides())
     # once per response: a response is submitted once, under its lock
-    FollowUp.objects.create(
+    created = FollowUp.objects.create(
         response=response, outlet=response.outlet, customer=response.customer,
         reasons=reasons, due_at=due,
     )  # fmt: skip
+    if response.is_anonymous:
+        FollowUp.objects.filter(pk=created.pk).update(created_at=start)
 
 
 @transaction.atomic

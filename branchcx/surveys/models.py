@@ -158,8 +158,8 @@ class Invitation(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    # Set once the link is used: the day of the answer, not the time; for an anonymous answer
-    # the day the link was sent, so that the link cannot be matched to the answer by its day.
+    # The day an identified answer came through the link (not the time). A link answered
+    # anonymously stays empty here and its token moves to a SpentLink: see that model.
     used_on = models.DateField(_("answered on"), null=True, blank=True)
 
     scope_field = "outlet"
@@ -180,6 +180,24 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class SpentLink(models.Model):
+    """The token hash of an invitation answered anonymously. The invitation itself forgets it
+    was answered (its hash is replaced by a random one and nothing marks it used), so neither
+    staff nor an administrator can tell whose link brought an anonymous answer; this row only
+    lets the link say "already answered" when it is opened again."""
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+
+    scope_exempt = "Holds a hash only: no customer, outlet or time."
+
+    class Meta:
+        verbose_name = _("spent survey link")
+        verbose_name_plural = _("spent survey links")
+
+    def __str__(self) -> str:
+        return self.token_hash[:8]
 
 
 class DistributionRule(models.Model):

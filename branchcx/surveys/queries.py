@@ -25,6 +25,7 @@ from django.db.models.functions import Mod
 from django.utils.translation import gettext as _
 
 from branchcx.customers.models import TierLevel
+from branchcx.lib.masking import mask_text
 from branchcx.org.models import Branch
 from branchcx.org.scoping import scope_path
 from branchcx.surveys.definition import Definition
@@ -490,7 +491,8 @@ class AnswerLine:
 
 def answer_lines(definition: Definition, answers: Any) -> list[AnswerLine]:
     """The answers read against the questionnaire they answered: each with its question's
-    wording and choice labels, in the questionnaire's order (answers to questions a later
+    wording and choice labels (comments with their numbers masked), in the questionnaire's
+    order (answers to questions a later
     edit removed cannot occur: a response keeps its version)."""
     parts = answer_parts(definition)
     order = {(p.question_key, p.role, p.dimension): i for i, p in enumerate(parts)}
@@ -505,7 +507,8 @@ def answer_lines(definition: Definition, answers: Any) -> list[AnswerLine]:
             dimension=a.dimension,
             number=a.number,
             choices=tuple(labels.get(a.question_key, {}).get(c, c) for c in a.choices),
-            text=a.text or "",
+            # numbers a customer wrote (their own or anyone's) are masked like everywhere
+            text=mask_text(a.text or ""),
         )
         for a in rows
     ]

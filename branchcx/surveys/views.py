@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branchcx.audit.actions import Action, record
-from branchcx.lib.masking import mask_name
+from branchcx.lib.masking import mask_name, mask_text
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import access, actions
 from branchcx.surveys.forms import FollowUpForm
@@ -89,7 +89,11 @@ def follow_up_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
             "name": mask_name(follow_up.customer.name) if follow_up.customer else "",
             "reasons": [FollowUp.Reason(r).label for r in follow_up.reasons],
             "answers": [
-                {"question": texts.get(a.question_key, a.question_key), "answer": a}
+                {
+                    "question": texts.get(a.question_key, a.question_key),
+                    "answer": a,
+                    "text": mask_text(a.text),
+                }
                 for a in access.answers_of(follow_up)
             ],
             "form": form,

@@ -195,11 +195,15 @@ def test_an_anonymous_answer_names_nobody_not_even_through_its_link(org, survey,
     assert (response.customer, response.invitation, response.submitted_at,
             response.started_at) == (None, None, None, None)  # fmt: skip
     assert response.submitted_on == sent_on + timedelta(days=3)  # the day only
+    # the invitation looks like one never answered: nothing tells whose link brought it
+    spent_hash = invitation.token_hash
     invitation.refresh_from_db()
-    # the link is spent, but it does not say on which day: no matching by the day either
-    assert invitation.used_on == sent_on
-    with pytest.raises(SurveyUnavailable):
+    assert invitation.used_on is None and invitation.token_hash != spent_hash
+    assert not Invitation.objects.filter(token_hash=spent_hash).exists()
+    # and yet the link is spent: opened again, it says so and starts nothing
+    with pytest.raises(SurveyUnavailable) as refused:
         open_invitation(token)
+    assert refused.value.reason == "used"
     assert not Response.objects.filter(invitation=invitation).exists()
     assert not Response.objects.filter(customer=customer).exists()
     # and the database refuses to put a name back on it

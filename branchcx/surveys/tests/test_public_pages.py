@@ -106,10 +106,16 @@ def test_a_customer_may_answer_anonymously(link, customer):
     client.post(link, FEEDBACK)
     response = Response.objects.get()
     assert response.is_anonymous and response.customer is None and response.invitation is None
-    assert Invitation.objects.get().used_on == timezone.localdate()
-    # the follow-up goes to the outlet, without a customer to call
+    assert Invitation.objects.get().used_on is None  # nothing marks whose link it was
+    # the follow-up goes to the outlet, without a customer to call, and its times give away
+    # only the day of the answer
     follow_up = FollowUp.objects.get(response=response)
     assert follow_up.customer is None
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    assert follow_up.created_at == midnight
+    # the link, opened again, says it was answered
+    again = client.get(link)
+    assert again.status_code == 200 and "已完成" in again.content.decode()
 
 
 def test_the_page_speaks_english_when_asked(link):

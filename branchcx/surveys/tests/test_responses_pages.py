@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from branchcx.audit.models import AuditEvent
 from branchcx.surveys.actions import do_leave_contact
 from branchcx.surveys.tests.test_answering import QUALITY, answer_all
 from branchcx.surveys.tests.test_api import (
-    COMMENT,
+    COMMENT_SHOWN,
     answer_in_lobby,
     answer_invited,
     answered_set,
@@ -56,7 +57,7 @@ def test_the_list_shows_the_scopes_responses_masked(org, answered):
     text = page.content.decode()
     assert "欧*明" in text and "欧阳明" not in text and "C9001" in text
     assert "C9002" not in text and "周静" not in text  # answered anonymously
-    assert COMMENT not in text  # comments only on the response's page
+    assert "柜台只开了一个窗口" not in text  # comments only on the response's page
     shown = {row["response"].uuid for row in page.context["rows"]}
     assert shown == {answered.identified.uuid, answered.anonymous.uuid, answered.lobby.uuid}
     assert reverse("surveys:export_responses") in text
@@ -114,7 +115,7 @@ def test_a_response_is_scoped_worded_audited_and_not_cached(org, answered):
                               read_only=org.teller_a)  # fmt: skip
     assert page["Cache-Control"] == "no-store"
     text = english(org.manager_a).get(url).content.decode()
-    assert "What disappointed you?" in text and COMMENT in text
+    assert "What disappointed you?" in text and COMMENT_SHOWN in text
     assert "Employees of excellent banks give prompt service." in text
     assert "欧*明" in text and "欧阳明" not in text
     assert reverse("surveys:follow_up", args=[answered.identified.follow_up.uuid]) in text
@@ -225,3 +226,23 @@ def test_the_export_reads_answers_in_batches_not_per_response(org, survey, monke
     for n in range(32, 34):
         answer_invited(org, survey, make_customer(org.teller_a, org.sh0101, n, "戊己"), org.sh0101)
     assert count() == one_batch + 3  # one more batch: its rows and their answers and scores
+
+
+def test_numbers_written_in_a_comment_are_masked_on_every_page_and_the_api(org, survey):
+    from branchcx.surveys.models import FollowUp
+    from branchcx.surveys.tests.test_api import answer_invited, make_customer
+    from branchcx.testing import api_client_for
+
+    someone = make_customer(org.teller_a, org.sh0101, 7, "钱进", mobile="13900007777")
+    comment = "排队太久，请回电13812345678，卡号6222021234567890123"
+    response = answer_invited(org, survey, someone, org.sh0101,
+                              overall={"csat": 1, "nps": 2, "why": comment})  # fmt: skip
+    page = english(org.manager_a).get(reverse("surveys:response", args=[response.uuid]))
+    follow_up = FollowUp.objects.get(response=response)
+    work = english(org.manager_a).get(reverse("surveys:follow_up", args=[follow_up.uuid]))
+    api = api_client_for(org.manager_a).get(f"/api/v1/responses/{response.uuid}")
+    api_text = json.dumps(api.json(), ensure_ascii=False)
+    for text in (page.content.decode(), work.content.decode(), api_text):
+        assert "排队太久" in text  # the comment is there
+        assert "13812345678" not in text and "6222021234567890123" not in text
+        assert "138****5678" in text
