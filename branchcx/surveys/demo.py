@@ -67,7 +67,7 @@ BUSY_SHORTFALL = {"responsiveness": 1.3, "empathy": 0.4, "reliability": 0.2}
 GENERAL, OWN, ITEM = 0.45, 0.75, 0.65
 EXPECTED_SPREAD, EXPECTED_OWN, EXPECTED_ITEM = 0.45, 0.3, 0.4
 # How much each dimension's perception weighs in overall satisfaction (the drivers).
-WEIGHT = {"tangibles": 0.03, "reliability": 0.32, "responsiveness": 0.38, "assurance": 0.15,
+WEIGHT = {"tangibles": 0.02, "reliability": 0.31, "responsiveness": 0.38, "assurance": 0.17,
           "empathy": 0.12}  # fmt: skip
 IMPORTANCE = {"tangibles": 10, "reliability": 30, "responsiveness": 25, "assurance": 20,
               "empathy": 15}  # fmt: skip
