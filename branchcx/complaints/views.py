@@ -167,6 +167,8 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
         follow_up = survey_access.get_follow_up(request.user, source["follow_up"])
         if follow_up.customer_id != customer.pk:
             raise Http404
+        if follow_up.complaint_id is not None:
+            follow_up = None  # already led to a complaint: this one is filed on its own
     outlets = list(access.intake_outlets(request.user))
     staff = access.staff_for_user(request.user)
     default_outlet = (

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -726,6 +726,7 @@ def qr_svg(url: str) -> str:
 # --- follow-ups that became complaints -------------------------------------------------------
 
 
+@transaction.atomic
 def do_link_complaint(actor: Any, follow_up: FollowUp, complaint: Complaint) -> FollowUp:
     """Tie a complaint registered from a follow-up to it, so the follow-up shows where the
     matter went. Runs inside the complaint's registration: both are kept, or neither."""
@@ -775,10 +776,14 @@ def do_create_survey(
         errors["definition"] = _describe(exc)
     if errors:
         raise ValidationError(errors)
-    survey = Survey.objects.create(
-        code=code, kind=kind, name=name.strip(), name_en=name_en.strip(),
-        allow_anonymous=allow_anonymous, invitation_days=invitation_days,
-    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(
+                code=code, kind=kind, name=name.strip(), name_en=name_en.strip(),
+                allow_anonymous=allow_anonymous, invitation_days=invitation_days,
+            )  # fmt: skip
+    except IntegrityError:  # a colleague took the code a moment ago
+        raise ValidationError({"code": _("A survey with this code exists already.")}) from None
     SurveyVersion.objects.create(
         survey=survey, number=1, definition=stored, created_by=own_staff_profile(actor)
     )
@@ -808,8 +813,9 @@ def do_add_rule(
     errors: dict[str, str] = {}
     if not Branch.objects.visible_to(actor).filter(pk=unit.pk).exists():
         errors["unit"] = _("Choose one of your units.")
-    if survey.status == Survey.Status.CLOSED:
-        errors["survey"] = _("This survey is closed.")
+    if survey.status != Survey.Status.LIVE:
+        # a draft's events would be swept past unanswered: rules start with a live survey
+        errors["survey"] = _("Only a live survey can bring invitations.")
     if trigger not in (Invitation.Trigger.COMPLAINT_CLOSED, Invitation.Trigger.TRANSACTION,
                        Invitation.Trigger.QUEUE_VISIT):  # fmt: skip
         errors["trigger"] = _("Choose what the invitation follows.")
@@ -976,7 +982,17 @@ def do_record_beliefs(
             continue
         belief.expectation, belief.note = level, note
         belief.recorded_by, belief.recorded_at = profile, now
-        belief.save()
+        try:
+            with transaction.atomic():
+                belief.save()
+        except IntegrityError:
+            # a colleague recorded the first figures for this quarter at the same moment
+            raise ConflictError(
+                _(
+                    "Someone recorded beliefs for this unit and quarter after you opened the "
+                    "page. Their figures are shown now: check them and record again."
+                )
+            ) from None
         record(
             Action.CREATE if before is None else Action.CHANGE,
             actor=actor,

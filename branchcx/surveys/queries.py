@@ -666,11 +666,12 @@ def reliability(selection: Selection) -> list[ScaleReliability]:
                 problem = ""
             except ValueError:
                 alpha = None
-                problem = (
-                    _("Fewer than 2 customers answered every question.")
-                    if n < 2
-                    else _("Every customer gave the same total: alpha is undefined.")
-                )
+                if k < 2:
+                    problem = _("A single question: alpha needs two or more.")
+                elif n < 2:
+                    problem = _("Fewer than 2 customers answered every question.")
+                else:
+                    problem = _("Every customer gave the same total: alpha is undefined.")
             result.append(ScaleReliability(role, dimension, k, n, seen - n, alpha, problem))
     return result
 
@@ -852,7 +853,7 @@ def _driver_labels(by: str, keys: list[Any]) -> dict[Any, str]:
 def segment_labels() -> dict[Any, str]:
     from branchcx.customers.models import ValueOrientation
 
-    return {"": _("No segment (anonymous answers)"), None: _("No segment")} | {
+    return {"": _("No segment (anonymous or not recorded)"), None: _("No segment")} | {
         value: str(label) for value, label in ValueOrientation.choices
     }
 

@@ -201,7 +201,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     drivers_computed, analysis = queries.driver_analysis_cached(
         selection, by=data["drivers"], outcome=data["outcome"]
     )
-    no_tier = {None: _("No tier (anonymous answers)")}
+    no_tier = {None: _("No tier (anonymous or not recorded)")}
     network = board.network
     computed, scales = queries.reliability_cached(selection)
     servqual_n = _servqual_n(network) if network else 0

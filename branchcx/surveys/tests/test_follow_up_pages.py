@@ -122,11 +122,30 @@ def test_a_complaint_registered_from_a_follow_up_is_tied_to_it_once(org, follow_
     page = client.get(reverse("surveys:follow_up", args=[follow_up.uuid])).content.decode()
     assert follow_up.complaint.number in page
 
-    # a second complaint from the same follow-up is refused, and nothing is registered
+    # the follow-up keeps its complaint: a later one for the customer is filed on its own
+    first = follow_up.complaint
+    form = client.get(
+        reverse("complaints:create"),
+        {"customer": follow_up.customer.uuid, "follow_up": follow_up.uuid},
+    ).content.decode()
+    assert 'name="follow_up"' not in form
     again = client.post(reverse("complaints:create"), data | {"file_anyway": "on"})
-    assert again.status_code == 200
-    assert "already registered from this follow-up" in again.content.decode()
-    assert Complaint.objects.count() == 1
+    assert again.status_code == 302 and Complaint.objects.count() == 2
+    follow_up.refresh_from_db()
+    assert follow_up.complaint == first
+
+
+def test_linking_a_second_complaint_to_a_follow_up_is_refused(org, follow_up):
+    from django.core.exceptions import ValidationError
+
+    from branchcx.complaints.tests.test_workflow import register
+    from branchcx.surveys.actions import do_link_complaint
+
+    do_link_complaint(org.manager_a, follow_up, register(org, follow_up.customer))
+    with pytest.raises(ValidationError, match="already registered"):
+        do_link_complaint(org.manager_a, follow_up, register(org, follow_up.customer))
+    follow_up.refresh_from_db()
+    assert Complaint.objects.count() == 2 and follow_up.version == 2
 
 
 def test_a_follow_up_of_another_customer_or_branch_is_not_found(org, follow_up):
