@@ -222,9 +222,14 @@ def _fetch(selection: Selection, columns: list[str]) -> tuple[list[Any], list[An
 
 
 GROUP_COLUMNS = {column for columns in COLUMNS.values() for column in columns}
-# The finest grouping the dashboard needs, in the order of the covering indexes
-# (``response_scores``, ``dimension_scores``): every other view except branches adds it up.
-GRAIN = ["outlet_id", "month", "tier_id", "segment"]
+# The two groupings the dashboard fetches. Outlet and month lead the covering indexes
+# (``response_scores``, ``dimension_scores``), so that grouping is read in index order; tier
+# and segment follow in them, so the second grouping sorts index entries, not rows. Each
+# returns few groups (outlets x months; tiers x segments), whatever the number of answers:
+# the finer outlet x month x tier x segment grain would return nearly a row per answer in a
+# large network.
+PLACE_AND_TIME = ["outlet_id", "month"]
+PROFILE = ["tier_id", "segment"]
 
 
 def _roll_up(by: str, headline: list[Any], dimensions: list[Any]) -> list[GroupScores]:
@@ -269,8 +274,10 @@ def scores(selection: Selection, by: str = "network") -> list[GroupScores]:
         raise ValueError(f"unknown grouping {by}")
     if by == "branch":
         return _roll_up(by, *_fetch(selection, COLUMNS[by][:1]))
+    if by in ("tier", "segment"):
+        return _roll_up(by, *_fetch(selection, PROFILE))
     # the order of the covering indexes: scanned without sorting, then added up
-    return _roll_up(by, *_fetch(selection, GRAIN))
+    return _roll_up(by, *_fetch(selection, PLACE_AND_TIME))
 
 
 def _key(value: Any) -> Any:
@@ -306,16 +313,17 @@ class Dashboard:
 
 def dashboard(selection: Selection) -> Dashboard:
     """What the satisfaction dashboard shows: the whole selection, each outlet, month, tier
-    and segment. Fetched once at the grain of outlet, month, tier and segment (two queries,
-    each one ordered scan of a covering index), then added up five ways."""
-    headline, dimensions = _fetch(selection, GRAIN)
+    and segment. Fetched by outlet and month and by tier and segment (four queries over the
+    covering indexes), then added up five ways."""
+    headline, dimensions = _fetch(selection, PLACE_AND_TIME)
+    by_profile = _fetch(selection, PROFILE)
     network = _roll_up("network", headline, dimensions)
     return Dashboard(
         network=network[0] if network else None,
         outlets=_roll_up("outlet", headline, dimensions),
         months=_roll_up("month", headline, dimensions),
-        tiers=_roll_up("tier", headline, dimensions),
-        segments=_roll_up("segment", headline, dimensions),
+        tiers=_roll_up("tier", *by_profile),
+        segments=_roll_up("segment", *by_profile),
     )
 
 

@@ -126,7 +126,7 @@ def test_the_demo_comments_are_read_like_submitted_ones(org):
 
     build_organisation(branches=1, seed=3)
     build_customers(customers=60, months=1, seed=3)
-    build_surveys(months=3, seed=3, per_month=8)
+    build_surveys(months=3, seed=3, per_month=12)
     texts = Answer.objects.filter(role="text")
     assert texts.count() >= 5
     assert not texts.filter(sentiment__isnull=True).exists()
