@@ -117,12 +117,13 @@ def mask_document(id_type: str, value: str) -> str:
 # --- free text (survey export and responses area) ---------------------------------------------
 
 # Numbers a customer may type into a comment, each with the separators people use. The
-# boundaries stop a match inside a longer code; dates ("2024-05-01") and amounts ("5,000")
-# match nothing: they are not personal identifiers and the reader needs them.
-_EDGE_BEFORE = r"(?<![0-9A-Za-z０-９])"
-_EDGE_AFTER = r"(?![0-9A-Za-z０-９])"
+# boundaries stop a match inside a longer number (letters may touch it: "tel13812345678");
+# dates ("2024-05-01") and amounts ("5,000") match nothing: they are not personal identifiers
+# and the reader needs them.
+_EDGE_BEFORE = r"(?<![0-9０-９])"
+_EDGE_AFTER = r"(?![0-9０-９])"
 _D = r"[0-9０-９]"
-_SEP = r"[ \-]?"
+_SEP = r"[ .\-]?"
 _NUMBER_IN_TEXT = re.compile(
     _EDGE_BEFORE
     + "(?:"
@@ -134,7 +135,8 @@ _NUMBER_IN_TEXT = re.compile(
     + ")"
     + _EDGE_AFTER
 )
-_EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+# ASCII only: Chinese written right before an address is not part of it
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9_.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 
 def _mask_digits(text: str, head: int, tail: int) -> str:

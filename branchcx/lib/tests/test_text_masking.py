@@ -34,7 +34,6 @@ def test_identifiers_in_a_comment_are_masked_by_their_rule(text, shown):
         "2024-05-01 上午10:30 等了五十分钟",
         "多扣了年费 300 元，共 5,000 元",
         "排队号 A023，窗口 3",
-        "订单号ABC1234567890",  # part of a longer code: not a number on its own
         "",
     ],
 )
@@ -45,3 +44,18 @@ def test_dates_amounts_and_ordinary_words_are_kept(text):
 def test_no_digit_of_a_mobile_in_the_middle_survives():
     masked = mask_text("客户留了两个号码：13900001111，15811112222")
     assert masked == "客户留了两个号码：139****1111，158****2222"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("tel13812345678", "tel138****5678"),  # letters may touch a number
+        ("QQ123456789", "QQ*****6789"),
+        ("订单号ABC1234567890", "订单号ABC******7890"),  # long digits in a code: masked too
+        ("138.1234.5678", "138.****.5678"),  # dots between the groups
+        ("联系我zhang@example.com", "联系我z***@example.com"),  # the Chinese stays
+        ("2024.05.01 转账5,000元", "2024.05.01 转账5,000元"),  # dates and amounts kept
+    ],
+)
+def test_numbers_glued_to_words_or_dotted_are_masked_too(written, shown):
+    assert mask_text(written) == shown
