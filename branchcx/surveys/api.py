@@ -196,8 +196,9 @@ def list_invitations(
         invitations = invitations.filter(survey=survey)
     if filters.customer is not None:
         invitations = invitations.filter(customer__uuid=filters.customer)
-    if filters.outlet:
-        invitations = invitations.filter(outlet__code=filters.outlet)
+    outlet = _unit_filter(request.user, filters.outlet, outlet_only=True)
+    if outlet is not None:
+        invitations = invitations.filter(outlet=outlet)
     if filters.trigger:
         invitations = invitations.filter(trigger=filters.trigger)
     now = timezone.now()
@@ -270,7 +271,7 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilter]) -> Quer
     survey = _survey_filter(filters.survey)
     exact = {
         "survey": survey,
-        "outlet__code": filters.outlet or None,
+        "outlet": _unit_filter(request.user, filters.outlet, outlet_only=True),
         "submitted_on__gte": filters.start,
         "submitted_on__lte": filters.end,
         "is_anonymous": filters.anonymous,

@@ -952,15 +952,15 @@ def _knowledge_gaps(selection: Selection, dimensions: list[Any]) -> list[Knowled
         into[0] += row["expectation_sum"] or 0
         into[1] += row["expectation_n"] or 0
     paths = dict(Branch.objects.filter(pk__in={k[0] for k in sums}).values_list("pk", "path"))
+    # indexed by quarter and dimension: each belief then reads only its quarter's outlets
+    by_period: dict[tuple[date, str], list[tuple[str, float, float]]] = {}
+    for (outlet, quarter, dimension), (total, count) in sums.items():
+        by_period.setdefault((quarter, dimension), []).append((paths.get(outlet, ""), total, count))
     gaps = []
     for belief in found:
         total = count = 0.0
-        for (outlet, quarter, dimension), (s, n) in sums.items():
-            if (
-                quarter == belief.quarter
-                and dimension == belief.dimension
-                and paths.get(outlet, "").startswith(belief.unit.path)
-            ):
+        for path, s, n in by_period.get((belief.quarter, belief.dimension), []):
+            if path.startswith(belief.unit.path):
                 total, count = total + s, count + n
         gaps.append(KnowledgeGap(belief, total / count if count else None, int(count)))
     return gaps

@@ -215,7 +215,7 @@ def test_inviting_is_refused_clearly(org, survey):
     missing = invite()
     assert missing.status_code == 422 and "channel" in missing.json()["errors"]
     assert not Invitation.objects.exists()  # nothing kept of a refused invitation
-    assert invite(survey="no-such-survey").json()["errors"] == {"survey": ["No such survey."]}
+    assert invite(survey="no-such-survey").json()["errors"] == {"survey": ["无此调查。"]}
     assert invite(outlet="ZJ0101").status_code == 422  # not an outlet of the teller's
     assert invite(channel="pigeon").status_code == 422
     assert invite(token="x").status_code == 422  # unknown fields are refused
@@ -373,3 +373,12 @@ def test_scores_are_scoped_grouped_and_checked(org, answered):
     assert outside.status_code == 422 and "unit" in outside.json()["errors"]
     assert api.get("/api/v1/surveys/scores?by=colour").status_code == 422
     assert api_client_for(org.teller_a).get("/api/v1/surveys/scores").status_code == 403
+
+
+def test_an_outlet_filter_outside_the_scope_is_refused_not_answered_empty(org, answered):
+    api = api_client_for(org.manager_a)
+    for path in ("/api/v1/responses", "/api/v1/invitations"):
+        refused = api.get(f"{path}?outlet=ZJ0101")  # Hangzhou's outlet: not Shanghai's
+        assert (refused.status_code, refused.json()["code"]) == (422, "invalid")
+        assert api.get(f"{path}?outlet=NOPE").status_code == 422
+        assert api.get(f"{path}?outlet=SH0101").status_code == 200

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from branchcx.surveys import queries
 from branchcx.surveys.actions import dimension_rows, do_record_beliefs, headline
@@ -139,6 +139,7 @@ def test_alpha_per_dimension_equals_alpha_of_the_answers(org, servqual):
         assert scale.result is not None
         assert abs(scale.result.alpha - expected.alpha) < 1e-9
         assert abs(scale.result.low - expected.low) < 1e-9
+        assert abs(scale.result.high - expected.high) < 1e-9
         assert scale.flagged == (expected.alpha < 0.7)
     # the items of a dimension agree (a respondent-level level): perceptions are reliable,
     # the independent expectations are flagged
@@ -167,7 +168,8 @@ def dimension_means(answers):
 
 
 def test_driver_weights_from_the_database_equal_the_raw_decomposition(org, servqual):
-    analysis = queries.driver_analysis(queries.Selection(org.head_office), by="segment")
+    with translation.override("en"):  # the reasons are worded in the reader's language
+        analysis = queries.driver_analysis(queries.Selection(org.head_office), by="segment")
     expected = relative_importance(
         dimension_means(servqual), [a[2] for a in servqual], list(DIMENSIONS)
     )
@@ -192,9 +194,10 @@ def test_driver_weights_from_the_database_equal_the_raw_decomposition(org, servq
 
 
 def test_driver_weights_per_outlet_and_another_outcome(org, servqual):
-    analysis = queries.driver_analysis(
-        queries.Selection(org.head_office), by="outlet", outcome="nps"
-    )
+    with translation.override("en"):
+        analysis = queries.driver_analysis(
+            queries.Selection(org.head_office), by="outlet", outcome="nps"
+        )
     groups = {g.label: g for g in analysis.groups}
     assert groups[org.sh0101.name].n == 60 and groups[org.zj0101.name].result is None
     # every answer gave 8: the outcome does not vary, which is said rather than computed
