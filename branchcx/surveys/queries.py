@@ -222,14 +222,21 @@ def _fetch(selection: Selection, columns: list[str]) -> tuple[list[Any], list[An
 
 
 GROUP_COLUMNS = {column for columns in COLUMNS.values() for column in columns}
-# The two groupings the dashboard fetches. Outlet and month lead the covering indexes
-# (``response_scores``, ``dimension_scores``), so that grouping is read in index order; tier
-# and segment follow in them, so the second grouping sorts index entries, not rows. Each
-# returns few groups (outlets x months; tiers x segments), whatever the number of answers:
-# the finer outlet x month x tier x segment grain would return nearly a row per answer in a
-# large network.
+# How the dashboard groups, by database. SQLite groups only in index order or after a sort:
+# it reads the covering indexes (``response_scores``, ``dimension_scores``: outlet, month,
+# tier, segment first) once in their order at that grain, and every view is added up from
+# it (the embedded database serves a few outlets, so the grain holds few groups).
+# PostgreSQL hashes any grouping: it fetches by outlet and month and by tier and segment,
+# each a few groups whatever the size of the network.
+GRAIN = ["outlet_id", "month", "tier_id", "segment"]
 PLACE_AND_TIME = ["outlet_id", "month"]
 PROFILE = ["tier_id", "segment"]
+
+
+def _grouping_for(by: str) -> list[str]:
+    if connection.vendor == "sqlite":
+        return GRAIN
+    return PROFILE if by in ("tier", "segment") else PLACE_AND_TIME
 
 
 def _roll_up(by: str, headline: list[Any], dimensions: list[Any]) -> list[GroupScores]:
@@ -274,10 +281,7 @@ def scores(selection: Selection, by: str = "network") -> list[GroupScores]:
         raise ValueError(f"unknown grouping {by}")
     if by == "branch":
         return _roll_up(by, *_fetch(selection, COLUMNS[by][:1]))
-    if by in ("tier", "segment"):
-        return _roll_up(by, *_fetch(selection, PROFILE))
-    # the order of the covering indexes: scanned without sorting, then added up
-    return _roll_up(by, *_fetch(selection, PLACE_AND_TIME))
+    return _roll_up(by, *_fetch(selection, _grouping_for(by)))
 
 
 def _key(value: Any) -> Any:
@@ -313,10 +317,14 @@ class Dashboard:
 
 def dashboard(selection: Selection) -> Dashboard:
     """What the satisfaction dashboard shows: the whole selection, each outlet, month, tier
-    and segment. Fetched by outlet and month and by tier and segment (four queries over the
-    covering indexes), then added up five ways."""
-    headline, dimensions = _fetch(selection, PLACE_AND_TIME)
-    by_profile = _fetch(selection, PROFILE)
+    and segment: two or four grouped queries over the covering indexes (see ``GRAIN``),
+    then added up five ways."""
+    headline, dimensions = _fetch(selection, _grouping_for("outlet"))
+    by_profile = (
+        (headline, dimensions)
+        if connection.vendor == "sqlite"
+        else _fetch(selection, _grouping_for("tier"))
+    )
     network = _roll_up("network", headline, dimensions)
     return Dashboard(
         network=network[0] if network else None,
@@ -903,12 +911,13 @@ def _quarter_of(day: date) -> date:
 
 
 def expectation_report(selection: Selection, every: str = "quarter") -> ExpectationReport:
-    """The expectation views from one fetch by outlet and month: gaps per outlet, expectation
-    and perception per period (drift), the outlet dimensions below the adequate level (worst
-    first), and the managers' beliefs against what customers said (the knowledge gap)."""
+    """The expectation views from one fetch by outlet and month (see ``GRAIN``): gaps per
+    outlet, expectation and perception per period (drift), the outlet dimensions below the
+    adequate level (worst first), and the managers' beliefs against what customers said (the
+    knowledge gap)."""
     if every not in ("month", "quarter"):
         raise ValueError(f"unknown period {every}")
-    headline, dimensions = _fetch(selection, ["outlet_id", "month"])
+    headline, dimensions = _fetch(selection, _grouping_for("outlet"))
     outlets = _roll_up("outlet", headline, dimensions)
     below = sorted(
         (
