@@ -26,12 +26,13 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
+from statistics import NormalDist
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
 # Rows are respondents, columns are items; None (or NaN) is an unanswered item.
@@ -204,7 +205,7 @@ def nps_from_counts(
     """:func:`nps` from the three counts (what a database ``GROUP BY`` returns)."""
     if min(promoters, passives, detractors) < 0:
         raise ValueError("NPS counts cannot be negative")
-    z = float(stats.norm.ppf(_two_sided_quantile(confidence)))
+    z = NormalDist().inv_cdf(_two_sided_quantile(confidence))
     n = promoters + passives + detractors
     if n == 0:
         return NpsResult(None, None, None, None, 0, 0, 0, 0, confidence)
@@ -276,7 +277,7 @@ def csat_from_counts(satisfied: int, n: int, confidence: float = 0.95) -> CsatRe
     if n == 0:
         return CsatResult(None, None, None, 0, 0, confidence)
     # the closed form (scipy's binomtest would also compute a p-value nobody reads)
-    z = float(stats.norm.ppf(_two_sided_quantile(confidence)))
+    z = NormalDist().inv_cdf(_two_sided_quantile(confidence))
     share = satisfied / n
     centre = share + z * z / (2 * n)
     spread = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
@@ -340,7 +341,7 @@ def ces_from_moments(
         return CesResult(mean, None, None, None, 1, confidence)
     variance = max((total_of_squares - total * total / n) / (n - 1), 0.0)
     se = math.sqrt(variance) / math.sqrt(n)
-    half = float(stats.t.ppf(t_level, n - 1)) * se
+    half = float(special.stdtrit(n - 1, t_level)) * se
     return CesResult(mean, se, max(mean - half, 1.0), min(mean + half, 7.0), n, confidence)
 
 
@@ -404,8 +405,8 @@ def cronbach_alpha(rows: Matrix, confidence: float = 0.95) -> AlphaResult:
     item_variances = float(complete.var(axis=0, ddof=1).sum())
     alpha = k / (k - 1) * (1 - item_variances / total_variance)
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - alpha) * float(stats.f.ppf(upper_level, df1, df2))
-    high = 1 - (1 - alpha) * float(stats.f.ppf(1 - upper_level, df1, df2))
+    low = 1 - (1 - alpha) * float(special.fdtri(df1, df2, upper_level))
+    high = 1 - (1 - alpha) * float(special.fdtri(df1, df2, 1 - upper_level))
     return AlphaResult(alpha, low, high, n, k, dropped, confidence)
 
 
@@ -905,8 +906,8 @@ def cronbach_alpha_from_moments(
     item_variances = math.fsum(variance(s, q) for s, q in zip(item_sums, item_squares, strict=True))
     alpha = k / (k - 1) * (1 - item_variances / total_variance)
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - alpha) * float(stats.f.ppf(upper_level, df1, df2))
-    high = 1 - (1 - alpha) * float(stats.f.ppf(1 - upper_level, df1, df2))
+    low = 1 - (1 - alpha) * float(special.fdtri(df1, df2, upper_level))
+    high = 1 - (1 - alpha) * float(special.fdtri(df1, df2, 1 - upper_level))
     return AlphaResult(alpha, low, high, n, k, dropped, confidence)
 
 

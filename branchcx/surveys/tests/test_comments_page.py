@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from branchcx.audit.models import AuditEvent
@@ -18,7 +18,8 @@ from branchcx.surveys.models import Answer, FollowUp, Response
 from branchcx.surveys.tests.test_answering import QUALITY, answer_all
 from branchcx.testing import client_for
 
-URL = reverse("surveys:comments")
+# lazy: resolving URLs while the tests are collected would load the URLconf too early
+URL = reverse_lazy("surveys:comments")
 QUEUE = "柜台只开了一个窗口，等了五十分钟。请回电13812345678"
 PRAISE = "柜员很专业，态度也好。"
 MIXED = "柜员很专业，但是排队太久了。"

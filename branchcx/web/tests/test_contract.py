@@ -47,9 +47,10 @@ def wait_for(url: str, seconds: float = 30) -> tuple[int, str]:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            # a first request loads every view: give a busy machine time to answer it
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback)
                 return response.status, response.read().decode()
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
