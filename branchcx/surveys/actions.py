@@ -716,11 +716,15 @@ def lobby_url(lobby: LobbyCode) -> str:
     )
 
 
-def qr_svg(url: str) -> str:
-    """The URL as a QR code (SVG), with error correction that survives a worn print."""
+def qr_svg(url: str, *, scalable: bool = False) -> str:
+    """The URL as a QR code (SVG), with error correction that survives a worn print;
+    ``scalable``: a viewBox instead of a size, so that print CSS sizes it."""
     import segno
 
-    return str(segno.make(url, error="q", micro=False).svg_inline(scale=8, border=4))
+    code = segno.make(url, error="q", micro=False)
+    if scalable:
+        return str(code.svg_inline(border=4, omitsize=True))
+    return str(code.svg_inline(scale=8, border=4))
 
 
 # --- follow-ups that became complaints -------------------------------------------------------
@@ -893,13 +897,6 @@ def do_invite_by_hand(
     if channel != Invitation.Channel.PRINTED and not _send_invitation(invitation, token):
         raise ValidationError({"channel": _("The customer has no address for this channel.")})
     return invitation, token
-
-
-def qr_svg_scalable(url: str) -> str:
-    """Like ``qr_svg``, with a viewBox instead of a size, so print CSS sizes it."""
-    import segno
-
-    return str(segno.make(url, error="q", micro=False).svg_inline(border=4, omitsize=True))
 
 
 # --- expectation beliefs (satisfaction dashboard and expectation views, issue 5 items 4-5) ------

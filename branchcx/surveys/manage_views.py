@@ -500,7 +500,7 @@ def lobby_code_print(request: HttpRequest, pk: int) -> HttpResponse:
             "lobby": lobby,
             "url": url,
             "short_url": url.split("://", 1)[-1],
-            "qr": actions.qr_svg_scalable(url),
+            "qr": actions.qr_svg(url, scalable=True),
             "size": "a4" if request.GET.get("size") == "a4" else "a5",
         },
     )
