@@ -4,6 +4,7 @@ its answers (audited), and the list as a masked Excel workbook (audited)."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
@@ -98,6 +99,13 @@ def _filtered(request: HttpRequest) -> tuple[ResponseFilterForm, QuerySet[Respon
         responses = form.narrow(responses)
     elif form.is_bound:
         responses = responses.none()
+    # one customer's answers (the 360 panel links here): identified ones only, by definition
+    customer = request.GET.get("customer", "")
+    if customer:
+        try:
+            responses = responses.filter(customer__uuid=UUID(customer), is_anonymous=False)
+        except ValueError:
+            responses = responses.none()
     return form, responses.order_by("-submitted_on", "-pk")
 
 

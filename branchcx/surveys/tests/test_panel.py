@@ -58,7 +58,7 @@ def test_open_invitations_show_until_answered_or_expired(org, survey):
                                    trigger="manual", channel="printed")  # fmt: skip
     panel = panel_html(page_of(org.teller_a, customer))
     assert f'data-invitation="{invitation.uuid}"' in panel
-    assert "not yet answered" in panel
+    assert "no answer under their name yet" in panel
     with time_machine.travel(timezone.now() + timedelta(days=15)):
         assert "data-invitation" not in panel_html(page_of(org.teller_a, customer))
 

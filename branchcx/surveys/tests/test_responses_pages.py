@@ -246,3 +246,13 @@ def test_numbers_written_in_a_comment_are_masked_on_every_page_and_the_api(org, 
         assert "排队太久" in text  # the comment is there
         assert "13812345678" not in text and "6222021234567890123" not in text
         assert "138****5678" in text
+
+
+def test_the_list_narrows_to_one_customers_identified_answers(org, answered):
+    url = reverse("surveys:responses")
+    client = english(org.manager_a)
+    rows = client.get(url, {"customer": str(answered.customer.uuid)}).context["rows"]
+    assert [r["response"] for r in rows] == [answered.identified]
+    # the customer who answered anonymously has no answers to show, and nonsense finds nothing
+    assert client.get(url, {"customer": str(answered.quiet.uuid)}).context["rows"] == []
+    assert client.get(url, {"customer": "nonsense"}).context["rows"] == []
