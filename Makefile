@@ -35,12 +35,15 @@ check-deploy: $(STAMP)
 	    BRANCHCX_ALLOWED_HOSTS=branchcx.bank.example BRANCHCX_DATA_DIR=$(CURDIR)/var/deploy-check \
 	    $(BIN)/branchcx check --deploy --fail-level WARNING
 
+# Test workers in parallel (pytest-xdist; each has its own test database). 1 runs serially.
+TEST_WORKERS ?= 2
+
 pytest: $(STAMP)
 	@test -x /usr/bin/chromium || echo "NOTE: browser tests will be SKIPPED: /usr/bin/chromium is missing (apt-get install chromium chromium-driver)."
-	BRANCHCX_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	BRANCHCX_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ -n "$$BRANCHCX_TEST_DATABASE_URL" ]; then \
 	    echo "== again on PostgreSQL ($$BRANCHCX_TEST_DATABASE_URL)"; \
-	    BRANCHCX_DATA_DIR=$(CURDIR)/var/test BRANCHCX_DATABASE_URL="$$BRANCHCX_TEST_DATABASE_URL" $(BIN)/pytest; \
+	    BRANCHCX_DATA_DIR=$(CURDIR)/var/test BRANCHCX_DATABASE_URL="$$BRANCHCX_TEST_DATABASE_URL" $(BIN)/pytest -n $(TEST_WORKERS); \
 	else echo "NOTE: PostgreSQL run SKIPPED: set BRANCHCX_TEST_DATABASE_URL to run the suite on PostgreSQL too."; fi
 
 test: lint check-deploy $(STAMP)

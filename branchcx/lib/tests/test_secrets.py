@@ -118,6 +118,8 @@ def test_production_accepts_a_secret_key_of_exactly_fifty_characters(env, tmp_pa
         f"{'k' * 17}:{b64(os.urandom(32))}",  # id longer than 16
         ",",  # no entries at all
     ],
+    # stable ids (the keys are random): parallel test workers must collect the same tests
+    ids=["no-id", "empty-id", "bad-character", "long-id", "empty"],
 )
 def test_a_malformed_ring_is_refused_naming_the_variable(env, tmp_path, ring):
     values = good_environment()
