@@ -9,6 +9,7 @@ its number of answers, and one based on fewer than 30 is marked as a small sampl
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -123,9 +124,22 @@ def _driver_rows(analysis: queries.DriverAnalysis) -> list[dict[str, Any]]:
     return rows
 
 
+def _every_month(months: list[queries.GroupScores]) -> list[tuple[str, Any]]:
+    """Each month from the first to the last with answers, those without answers as None:
+    the trend shows a gap where nobody answered instead of joining the months around it."""
+    found = {m.key: m for m in months if m.key}
+    if not found:
+        return []
+    day, last, every = min(found), max(found), []
+    while day <= last:
+        every.append((f"{day:%Y-%m}", found.get(day)))
+        day = (day + timedelta(days=32)).replace(day=1)
+    return every
+
+
 def _dashboard_chart(board: queries.Dashboard, analysis: queries.DriverAnalysis) -> dict[str, Any]:
     """What the charts draw, for the JSON data island (the tables show the same figures)."""
-    months = board.months
+    months = _every_month(board.months)
     network = board.network
     dimensions = Dimension.values
     summaries = network.dimensions if network else {}
@@ -142,15 +156,15 @@ def _dashboard_chart(board: queries.Dashboard, analysis: queries.DriverAnalysis)
             "weight": _("Share of the explained variation (%)"),
         },
         "trend": {
-            "months": [m.label for m in months],
-            "nps": [_number(m.nps.score) for m in months],
-            "npsLow": [_number(m.nps.low) for m in months],
-            "npsHigh": [_number(m.nps.high) for m in months],
-            "npsSmall": [m.nps.is_small_sample for m in months],
-            "csat": [_number(m.csat.score) for m in months],
-            "csatLow": [_number(m.csat.low) for m in months],
-            "csatHigh": [_number(m.csat.high) for m in months],
-            "csatSmall": [m.csat.is_small_sample for m in months],
+            "months": [label for label, _m in months],
+            "nps": [_number(m.nps.score) if m else None for _l, m in months],
+            "npsLow": [_number(m.nps.low) if m else None for _l, m in months],
+            "npsHigh": [_number(m.nps.high) if m else None for _l, m in months],
+            "npsSmall": [m.nps.is_small_sample if m else False for _l, m in months],
+            "csat": [_number(m.csat.score) if m else None for _l, m in months],
+            "csatLow": [_number(m.csat.low) if m else None for _l, m in months],
+            "csatHigh": [_number(m.csat.high) if m else None for _l, m in months],
+            "csatSmall": [m.csat.is_small_sample if m else False for _l, m in months],
         },
         "outlets": {
             "names": [o.label for o in board.outlets if o.nps.n],
