@@ -12,11 +12,12 @@ questionnaire; ``--answered-share``) also gets its 44 item answers (22 statement
 and perception, items of a dimension sharing a respondent-level level) for Cronbach's alpha.
 
 Measured (p50/p95 over the samples, after one warm-up): the dashboard's scoring as the page
-calls it (:func:`branchcx.surveys.queries.dashboard`: the network, every outlet, every month)
-for head office and for one branch manager, and each grouping on its own; the reliability
-of the ten dimension scales (alpha over the item answers), the driver weights by segment and
-by outlet (cross-products of the pivoted dimension rows), and the expectation views. Target:
-under 2 s for 100,000 responses. Results go to ``benchmarks/results/surveys-scoring-<date>.md``.
+calls it (:func:`branchcx.surveys.queries.dashboard`: the network, every outlet, month, tier
+and segment) for head office and for one branch manager, and each grouping on its own; the
+reliability of the ten dimension scales (alpha over the item answers), the driver weights by
+segment and by outlet (cross-products of the pivoted dimension rows), and the expectation
+views. Target: under 2 s for 100,000 responses. Results go to
+``benchmarks/results/surveys-scoring-<date>.md``.
 
     python benchmarks/surveys_scoring.py                       # 100,000 responses
     python benchmarks/surveys_scoring.py --responses 5000 --samples 3   # smoke

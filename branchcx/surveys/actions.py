@@ -370,20 +370,23 @@ def do_answer_section(
     return locked
 
 
-def _store(response: Response, rows: list[AnswerRow]) -> None:
-    Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            question_key=r.question_key,
-            role=r.role,
-            dimension=r.dimension,
-            item=r.item,
-            number=r.number,
-            choices=list(r.choices),
-            text=r.text,
-        )
-        for r in rows
+def answer_of(response: Response, row: AnswerRow, **extra: Any) -> Answer:
+    """The stored answer for one checked row (not saved)."""
+    return Answer(
+        response=response,
+        question_key=row.question_key,
+        role=row.role,
+        dimension=row.dimension,
+        item=row.item,
+        number=row.number,
+        choices=list(row.choices),
+        text=row.text,
+        **extra,
     )
+
+
+def _store(response: Response, rows: list[AnswerRow]) -> None:
+    Answer.objects.bulk_create(answer_of(response, r) for r in rows)
 
 
 HEADLINE_ROLES = ("nps", "csat", "ces", "overall")

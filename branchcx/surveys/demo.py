@@ -34,7 +34,13 @@ from django.utils import timezone
 
 from branchcx.customers.models import Customer
 from branchcx.org.models import Branch, Role, StaffProfile
-from branchcx.surveys.actions import dimension_rows, headline, quarter_start, token_hash
+from branchcx.surveys.actions import (
+    answer_of,
+    dimension_rows,
+    headline,
+    quarter_start,
+    token_hash,
+)
 from branchcx.surveys.comments import analyse
 from branchcx.surveys.definition import DIMENSIONS, check_answers
 from branchcx.surveys.models import (
@@ -238,21 +244,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
     Response.objects.bulk_create([r for r, _rows, _i in planned], batch_size=500)
     read = _comment_reader()
     Answer.objects.bulk_create(
-        (
-            Answer(
-                response=r,
-                question_key=a.question_key,
-                role=a.role,
-                dimension=a.dimension,
-                item=a.item,
-                number=a.number,
-                choices=list(a.choices),
-                text=a.text,
-                **read(a.text),
-            )
-            for r, rows, _i in planned
-            for a in rows
-        ),
+        (answer_of(r, a, **read(a.text)) for r, rows, _i in planned for a in rows),
         batch_size=2000,
     )
     DimensionScore.objects.bulk_create(

@@ -808,6 +808,12 @@ def relative_importance(drivers: Matrix, outcome: Vector, names: Sequence[str]) 
         residual = yc - xc[:, columns] @ beta
         r2[mask] = 1 - float(residual @ residual) / total
 
+    return _driver_result(labels, _shapley(r2, p), float(r2[-1]), n, dropped, "lmg")
+
+
+def _shapley(r2: FloatArray, p: int) -> FloatArray:
+    """Each driver's Shapley share of R-squared, from the R-squared of every subset of the
+    ``p`` drivers (indexed by bit mask)."""
     # Shapley weight of a coalition of size s: s! (p - s - 1)! / p!
     share = [math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) for s in range(p)]
     weights = np.zeros(p)
@@ -816,7 +822,7 @@ def relative_importance(drivers: Matrix, outcome: Vector, names: Sequence[str]) 
         for mask in range(1 << p):
             if not mask & bit:
                 weights[j] += share[mask.bit_count()] * (r2[mask | bit] - r2[mask])
-    return _driver_result(labels, weights, float(r2[-1]), n, dropped, "lmg")
+    return weights
 
 
 def relative_weights(drivers: Matrix, outcome: Vector, names: Sequence[str]) -> DriverResult:
@@ -842,16 +848,22 @@ def relative_weights(drivers: Matrix, outcome: Vector, names: Sequence[str]) -> 
     if constant:
         raise ValueError(f"drivers that do not vary: {', '.join(constant)}")
     correlations = np.asarray(np.corrcoef(np.column_stack([x, y]), rowvar=False))
-    rxx, rxy = correlations[:p, :p], correlations[:p, p]
+    weights = _johnson(correlations[:p, :p], correlations[:p, p])
+    return _driver_result(labels, weights, float(weights.sum()), n, dropped, "relative_weights")
 
+
+def _johnson(rxx: FloatArray, rxy: FloatArray) -> FloatArray:
+    """Johnson's relative weights from the drivers' correlations ``rxx`` and their
+    correlations with the outcome ``rxy``: regress the outcome on the orthogonal counterparts
+    Z = X (X'X)^-1/2 and carry their squared weights back through Lambda = (X'X)^1/2."""
     eigenvalues, vectors = np.linalg.eigh(rxx)
     keep = eigenvalues > 1e-10 * eigenvalues.max()
     roots = np.sqrt(np.where(keep, eigenvalues, 0.0))
     inverse_roots = np.where(keep, 1 / np.where(keep, roots, 1.0), 0.0)
     lam = vectors @ np.diag(roots) @ vectors.T
     beta = vectors @ np.diag(inverse_roots) @ vectors.T @ rxy
-    weights = (lam**2) @ (beta**2)
-    return _driver_result(labels, weights, float(weights.sum()), n, dropped, "relative_weights")
+    weights: FloatArray = (lam**2) @ (beta**2)
+    return weights
 
 
 # --- From database moments (satisfaction dashboard) -----------------------------------------
@@ -975,14 +987,7 @@ def relative_importance_from_covariance(
     r2 = np.zeros(1 << p)
     for mask in range(1, 1 << p):
         r2[mask] = _r_squared(c, [j for j in range(p) if mask >> j & 1])
-    share = [math.factorial(s) * math.factorial(p - s - 1) / math.factorial(p) for s in range(p)]
-    weights = np.zeros(p)
-    for j in range(p):
-        bit = 1 << j
-        for mask in range(1 << p):
-            if not mask & bit:
-                weights[j] += share[mask.bit_count()] * (r2[mask | bit] - r2[mask])
-    return _driver_result(labels, weights, float(r2[-1]), n, dropped, "lmg")
+    return _driver_result(labels, _shapley(r2, p), float(r2[-1]), n, dropped, "lmg")
 
 
 def relative_weights_from_covariance(
@@ -997,12 +1002,5 @@ def relative_weights_from_covariance(
     if constant:
         raise ValueError(f"drivers that do not vary: {', '.join(constant)}")
     correlations = c / np.outer(spread, spread)
-    rxx, rxy = correlations[:p, :p], correlations[:p, p]
-    eigenvalues, vectors = np.linalg.eigh(rxx)
-    keep = eigenvalues > 1e-10 * eigenvalues.max()
-    roots = np.sqrt(np.where(keep, eigenvalues, 0.0))
-    inverse_roots = np.where(keep, 1 / np.where(keep, roots, 1.0), 0.0)
-    lam = vectors @ np.diag(roots) @ vectors.T
-    beta = vectors @ np.diag(inverse_roots) @ vectors.T @ rxy
-    weights = (lam**2) @ (beta**2)
+    weights = _johnson(correlations[:p, :p], correlations[:p, p])
     return _driver_result(labels, weights, float(weights.sum()), n, dropped, "relative_weights")
