@@ -23,3 +23,18 @@ class AuditConfig(AppConfig):
         from branchcx.audit import checks, signals  # noqa: F401  (registration)
 
         post_migrate.connect(_seal_key_checks, sender=self, dispatch_uid="audit.key_checks")
+
+        from branchcx.audit.panels import register_panels
+        from branchcx.web.navigation import NavItem, navigation
+
+        register_panels()
+        navigation.register(
+            NavItem(
+                "audit-log",
+                _("Audit log"),
+                "audit:event_list",
+                "audit.view_auditevent",
+                "/audit/",
+                order=90,
+            )
+        )

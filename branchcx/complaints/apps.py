@@ -12,5 +12,33 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from branchcx.complaints.panels import register_panels
+        from branchcx.web.navigation import NavItem, navigation
 
         register_panels()
+        for item in (
+            NavItem(
+                "complaints",
+                _("Complaints"),
+                "complaints:list",
+                "complaints.view_complaint",
+                "/complaints/",
+                order=30,
+            ),
+            NavItem(
+                "complaints-reports",
+                _("Complaint reports"),
+                "complaints:dashboard",
+                "complaints.view_complaint",
+                "/complaints/reports/",
+                order=31,
+            ),
+            NavItem(
+                "complaints-settings",
+                _("Complaint settings"),
+                "complaints:ref_index",
+                "complaints.view_assignmentrule",
+                "/complaints/settings/",
+                order=32,
+            ),
+        ):
+            navigation.register(item)

@@ -14,7 +14,7 @@ from branchcx.complaints import access
 from branchcx.complaints.clock import AT_RISK_DAYS
 from branchcx.complaints.models import OPEN_STATES
 from branchcx.complaints.queries import due_soon, overdue
-from branchcx.customers.panels import Column, Panel, register
+from branchcx.web.panels import Column, HomePanel, Panel, customer_panels, home_panels
 
 PANEL_ROWS = 8
 HOME_ROWS = 10
@@ -42,7 +42,7 @@ def customer_complaints(user: Any, customer: Any) -> dict[str, Any]:
 
 
 def register_panels() -> None:
-    register(
+    customer_panels.register(
         Panel(
             key="complaints",
             title=_("Complaints"),
@@ -53,6 +53,7 @@ def register_panels() -> None:
             order=25,
         )
     )
+    home_panels.register(HomePanel("complaints-at-risk", home_panel, order=40))
 
 
 def home_panel(user: Any) -> dict[str, Any] | None:

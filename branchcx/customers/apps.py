@@ -12,5 +12,16 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from branchcx.customers.customer_panels import register_builtin
+        from branchcx.web.navigation import NavItem, navigation
 
         register_builtin()
+        navigation.register(
+            NavItem(
+                "customers",
+                _("Customers"),
+                "customers:list",
+                "customers.view_customer",
+                "/customers/",
+                order=20,
+            )
+        )

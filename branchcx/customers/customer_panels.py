@@ -17,8 +17,8 @@ from branchcx.customers.guidance import (
     VALUE_GUIDANCE,
 )
 from branchcx.customers.models import Customer, Holding, Interaction, Product
-from branchcx.customers.panels import Column, Panel, register
 from branchcx.lib import masking
+from branchcx.web.panels import Column, Panel, customer_panels
 
 CARD_CATEGORIES = {Product.Category.DEBIT_CARD, Product.Category.CREDIT_CARD}
 UNMASK_PERMISSION = "audit.unmask_personal_data"
@@ -110,7 +110,7 @@ def _contacts(user: Any, customer: Customer) -> dict[str, Any]:
 
 
 def register_builtin() -> None:
-    register(
+    customer_panels.register(
         Panel(
             "profile",
             _("Profile"),
@@ -120,7 +120,7 @@ def register_builtin() -> None:
             order=10,
         )
     )
-    register(
+    customer_panels.register(
         Panel(
             "guidance",
             _("How to serve this customer"),
@@ -130,10 +130,10 @@ def register_builtin() -> None:
             order=20,
         )
     )
-    register(
+    customer_panels.register(
         Panel("holdings", _("Holdings"), "customers/panels/holdings.html", _holdings, order=10)
     )
-    register(
+    customer_panels.register(
         Panel(
             "transactions",
             _("Transactions"),
@@ -142,7 +142,7 @@ def register_builtin() -> None:
             order=20,
         )
     )
-    register(
+    customer_panels.register(
         Panel(
             "contacts",
             _("Contact history"),

@@ -29,7 +29,6 @@ from branchcx.customers.forms import ContactForm, CustomerEditForm, ImportForm, 
 from branchcx.customers.guidance import PRESENTATION_GUIDANCE, TEMPERAMENT_GUIDANCE
 from branchcx.customers.jobs import create_job, read_progress
 from branchcx.customers.models import Interaction, Tag, TierLevel
-from branchcx.customers.panels import panels_for
 from branchcx.customers.queries import filter_customers, managers_serving
 from branchcx.customers.tasks import run_import_job
 from branchcx.lib.masking import mask_mobile, mask_name
@@ -38,6 +37,7 @@ from branchcx.org.models import Branch, Role, StaffProfile
 from branchcx.org.scoping import require_perm
 from branchcx.web.forms import run_action
 from branchcx.web.paging import page_of, query_without_page
+from branchcx.web.panels import customer_panels_for
 
 # Filters travel in the URL; the search text does not (it may be a mobile or ID number, and
 # URLs end up in logs and browser history): it is kept in the session under a random key.
@@ -137,7 +137,7 @@ def customer_detail(request: HttpRequest, uuid: str) -> HttpResponse:
         target=customer,
         target_label=actions.customer_label(customer),
     )
-    columns = panels_for(request.user, customer)
+    columns = customer_panels_for(request.user, customer)
     response = render(
         request,
         "customers/customer_detail.html",

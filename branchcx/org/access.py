@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
-from branchcx.org.models import ApiToken, Branch, StaffProfile
+from branchcx.org.models import ApiToken, Branch, Role, StaffProfile
 from branchcx.org.scoping import get_in_scope, require_perm
 
 
@@ -40,6 +40,14 @@ def get_staff_for_user(user: Any, staff_uuid: UUID | str) -> StaffProfile:
 def own_staff_profile(user: Any) -> StaffProfile | None:
     """The signed-in user's own profile (None for a superuser without one)."""
     return StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+
+
+def role_of(user: Any) -> str | None:
+    """The user's role; a superuser without a staff profile counts as head office."""
+    staff = own_staff_profile(user)
+    if staff is not None:
+        return staff.role
+    return Role.HEAD_OFFICE_ADMIN if user.is_superuser else None
 
 
 def tokens_for_user(user: Any) -> QuerySet[ApiToken]:

@@ -33,3 +33,28 @@ class OrgConfig(AppConfig):
         from branchcx.org import checks  # noqa: F401  (registers the scoping check)
 
         post_migrate.connect(_sync_roles, dispatch_uid="branchcx.org.sync_roles")
+
+        from branchcx.org.panels import register_panels
+        from branchcx.web.navigation import NavItem, navigation
+
+        register_panels()
+        navigation.register(
+            NavItem(
+                "org-units",
+                _("Organisation"),
+                "org:branch_list",
+                "org.view_branch",
+                "/org/units/",
+                order=80,
+            )
+        )
+        navigation.register(
+            NavItem(
+                "org-staff",
+                _("Staff"),
+                "org:staff_list",
+                "org.view_staffprofile",
+                "/org/staff/",
+                order=81,
+            )
+        )

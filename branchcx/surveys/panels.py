@@ -12,8 +12,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branchcx.customers.panels import Column, Panel, register
 from branchcx.surveys import access
+from branchcx.web.panels import Column, Panel, customer_panels
 
 PANEL_ROWS = 6
 
@@ -65,7 +65,7 @@ def customer_surveys(user: Any, customer: Any) -> dict[str, Any]:
 
 
 def register_panels() -> None:
-    register(
+    customer_panels.register(
         Panel(
             key="surveys",
             title=_("Surveys"),

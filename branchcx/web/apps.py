@@ -8,3 +8,8 @@ class WebConfig(AppConfig):
     name = "branchcx.web"
     label = "web"
     verbose_name = _("Web interface")
+
+    def ready(self) -> None:
+        from branchcx.web.navigation import NavItem, navigation
+
+        navigation.register(NavItem("home", _("Home"), "home", None, "/home/", order=10))

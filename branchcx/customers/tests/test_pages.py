@@ -11,7 +11,7 @@ from django.utils import timezone
 from branchcx.audit.models import AuditEvent
 from branchcx.customers.actions import do_log_interaction, do_upsert_holding
 from branchcx.customers.models import Customer, Interaction, Product, Tag, Transaction
-from branchcx.customers.panels import Column, Panel, register, registered
+from branchcx.web.panels import Column, Panel, customer_panels
 from branchcx.org.models import Role
 from branchcx.testing import assert_scope_rules, client_for, make_staff
 
@@ -113,15 +113,13 @@ def test_a_registered_panel_appears_without_editing_the_page(org, rich):
         column=Column.MAIN,
         order=99,
     )
-    register(panel)
+    customer_panels.register(panel)
     try:
-        assert panel in registered()
+        assert panel in customer_panels.registered()
         manager = client_for(org.manager_a).get(f"/customers/{rich.uuid}/").content.decode()
         teller = client_for(org.teller_a).get(f"/customers/{rich.uuid}/").content.decode()
     finally:
-        from branchcx.customers import panels
-
-        panels._PANELS.pop("test-extra")
+        customer_panels.unregister("test-extra")
     assert 'id="panel-test-extra"' in manager
     assert 'id="panel-test-extra"' not in teller  # the panel's permission is respected
 

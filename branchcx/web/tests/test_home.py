@@ -45,3 +45,36 @@ def test_home_requires_sign_in(db):
     from django.test import Client
 
     assert Client().get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_registered_home_panel_appears_for_whom_it_decides(org):
+    # given a panel that an app registers, shown only to auditors
+    from branchcx.web.panels import HomePanel, home_panels
+
+    def build(user):
+        return {"template": "audit/panels/audit.html"} if user == org.auditor else None
+
+    home_panels.register(HomePanel("test-extra", build, order=15))
+    try:
+        # when each signs in
+        auditor, teller = panels(org.auditor), panels(org.teller_a)
+    finally:
+        home_panels.unregister("test-extra")
+    # then it stands in its order for the auditor alone
+    assert auditor == ["unit.html", "audit.html", "network.html", "audit.html"]
+    assert teller == ["unit.html"]
+
+
+def test_a_registered_navigation_entry_appears_in_order_with_its_permission(org):
+    from branchcx.web.navigation import NavItem, navigation
+
+    item = NavItem("test-extra", "Extra", "audit:event_list", "audit.view_auditevent", "/x/", 15)
+    navigation.register(item)
+    try:
+        auditor = client_for(org.auditor).get(reverse("home")).context["nav_items"]
+        teller = client_for(org.teller_a).get(reverse("home")).context["nav_items"]
+    finally:
+        navigation.unregister("test-extra")
+    assert [str(i["label"]) for i in auditor][1] == "Extra"  # after Home (10), before 20
+    assert [i["url"] for i in auditor][0] == reverse("home")
+    assert "Extra" not in [i["label"] for i in teller]
