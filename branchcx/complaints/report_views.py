@@ -27,7 +27,7 @@ from branchcx.complaints import access, stats
 from branchcx.complaints.exports import EXPORT_PERMISSION, export_regulator_statistics
 from branchcx.complaints.models import Complaint
 from branchcx.customers.models import Customer
-from branchcx.org.access import own_staff_profile
+from branchcx.org.access import scope_label
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 
@@ -84,18 +84,6 @@ def _narrowed(
 ) -> QuerySet[Complaint]:
     narrowed = stats.in_period(complaints, period.start, period.end)
     return narrowed.filter(outlet=outlet) if outlet else narrowed
-
-
-def _scope_label(user: Any, outlet: Branch | None) -> str:
-    profile = own_staff_profile(user)
-    unit = f"{profile.branch.name} ({profile.branch.code})" if profile else _("Whole network")
-    if outlet is None:
-        return _("%(unit)s and the units under it") % {"unit": unit}
-    return _("%(outlet)s (%(code)s), within %(unit)s") % {
-        "outlet": outlet.name,
-        "code": outlet.code,
-        "unit": unit,
-    }
 
 
 def _percent(share: float | None) -> str:
@@ -189,7 +177,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "shares": {"regulatory": _percent(levels.regulatory.share)},
         "chart": _chart_data(report),
-        "scope_label": _scope_label(request.user, filters.outlet),
+        "scope_label": scope_label(request.user, filters.outlet),
     }
     return render(request, "complaints/reports/dashboard.html", context)
 
@@ -210,7 +198,7 @@ def regulator_export(request: HttpRequest) -> HttpResponse:
         request.user,
         _narrowed(complaints, period, filters.outlet),
         period=period,
-        scope=_scope_label(request.user, filters.outlet),
+        scope=scope_label(request.user, filters.outlet),
         outlet=filters.outlet.code if filters.outlet else "",
     )
     name = f"complaint-statistics-{period.start:%Y%m%d}-{period.end:%Y%m%d}"

@@ -6,7 +6,6 @@ data left the system unmasked.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +17,8 @@ from django.utils.translation import pgettext
 from branchcx.audit.actions import EXPORT_PERMISSION, Action, record
 from branchcx.customers.models import Customer
 from branchcx.lib import masking
-from branchcx.lib.spreadsheets import write_xlsx
+from branchcx.lib.workbooks import About, Workbook
+from branchcx.org.access import scope_label
 from branchcx.org.scoping import require_perm
 
 EXPORT_LIMIT = 50_000
@@ -92,6 +92,17 @@ def _rows(customers: QuerySet[Customer], unmasked: bool) -> Any:
         ]
 
 
+def _filter_label(name: str) -> str:
+    labels = {
+        "q": _("Search"),
+        "tag": _("Tag"),
+        "tier": _("Tier"),
+        "outlet": _("Outlet"),
+        "rm": _("Relationship manager"),
+    }
+    return str(labels.get(name, name))
+
+
 def audit_filters(filters: dict[str, str]) -> dict[str, str]:
     """The filters as the audit log keeps them: a search term may be a mobile or ID number,
     so only its first character is kept."""
@@ -125,8 +136,23 @@ def export_customers(
             _("%(n)s customers match; narrow the filters to at most %(limit)s.")
             % {"n": count, "limit": EXPORT_LIMIT}
         )
-    buffer = io.BytesIO()
-    written = write_xlsx(buffer, _("Customers"), _headers(), _rows(customers, unmasked))
+    kept = audit_filters(filters)
+    kept.pop("search", None)  # the session key of a search says nothing to a reader
+    book = Workbook(
+        About(
+            title=_("Customer list"),
+            actor=actor,
+            scope=scope_label(actor),
+            masking=(
+                _("Unmasked with the reason: %(reason)s") % {"reason": reason}
+                if unmasked
+                else _("Names, ID numbers, mobiles, emails and addresses are masked.")
+            ),
+            filters=[(_filter_label(k), v) for k, v in kept.items()],
+        )
+    )
+    written = book.sheet(_("Customers"), _headers()).extend(_rows(customers, unmasked))
+    data = book.close()
     record(
         Action.EXPORT,
         actor=actor,
@@ -139,4 +165,4 @@ def export_customers(
             "unmasked": unmasked,
         },
     )
-    return buffer.getvalue(), written
+    return data, written

@@ -1,4 +1,4 @@
-"""Reading import files (CSV in UTF-8 or GBK, Excel .xlsx) and writing safe Excel exports.
+"""Reading import files (CSV in UTF-8 or GBK, Excel .xlsx), and the cell rule of safe exports.
 
 Spreadsheet formula injection: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return can run as a formula when a colleague opens the file. Imports refuse such
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -157,27 +157,3 @@ def _row(headers: Sequence[str], values: Sequence[str]) -> dict[str, str]:
     if len(values) > len(headers) and any(v.strip() for v in values[len(headers) :]):
         row["__extra__"] = "1"
     return row
-
-
-def write_xlsx(
-    target: IO[bytes], sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    """Stream ``rows`` to an .xlsx file; every text cell is a string, never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_title[:31])
-    sheet.append([safe_cell(h) for h in headers])
-    count = 0
-    for values in rows:
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=safe_cell(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    book.save(target)
-    return count

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from branchcx.org.models import ApiToken, Branch, Role, StaffProfile
 from branchcx.org.scoping import get_in_scope, require_perm
@@ -40,6 +41,19 @@ def get_staff_for_user(user: Any, staff_uuid: UUID | str) -> StaffProfile:
 def own_staff_profile(user: Any) -> StaffProfile | None:
     """The signed-in user's own profile (None for a superuser without one)."""
     return StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+
+
+def scope_label(user: Any, unit: Branch | None = None) -> str:
+    """How reports and exports name what they cover: the unit chosen, else the user's own
+    unit and the units under it (the whole network for head office)."""
+    if unit is not None:
+        return f"{unit.name} ({unit.code})"
+    profile = own_staff_profile(user)
+    if profile is None or profile.branch.parent_id is None:
+        return _("Whole network")
+    return _("%(unit)s and the units under it") % {
+        "unit": f"{profile.branch.name} ({profile.branch.code})"
+    }
 
 
 def role_of(user: Any) -> str | None:

@@ -15,20 +15,18 @@ and the number of rows, and no personal data.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchcx.audit.actions import Action, record
 from branchcx.lib import masking
-from branchcx.lib.spreadsheets import safe_cell
-from branchcx.org.access import own_staff_profile
+from branchcx.lib.workbooks import About, Workbook
+from branchcx.org.access import own_staff_profile, scope_label
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import queries
 from branchcx.surveys.models import Dimension, Response, Survey, SurveyVersion
@@ -163,35 +161,11 @@ def _batches(responses: QuerySet[Response]) -> Iterator[list[Response]]:
         yield [found[pk] for pk in chunk]
 
 
-def _append(sheet: Any, values: Sequence[Any]) -> None:
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=safe_cell(value))
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # text stays text: never a formula
-        cells.append(cell)
-    sheet.append(cells)
-
-
-def _sheet_title(survey: Survey, used: set[str]) -> str:
-    title = survey.code[:31]
-    n = 2
-    while title in used:
-        suffix = f"-{n}"
-        title, n = survey.code[: 31 - len(suffix)] + suffix, n + 1
-    used.add(title)
-    return title
-
-
 def export_responses(
     actor: Any, responses: QuerySet[Response], *, filters: dict[str, str]
 ) -> tuple[bytes, int]:
     """The .xlsx bytes of ``responses`` (already scoped and filtered) and the row count.
     Refused (ValidationError) when more responses match than :func:`export_limit`."""
-    from openpyxl import Workbook
-
     require_perm(actor, EXPORT_PERMISSION)
     limit = export_limit()
     count = responses.order_by()[: limit + 1].count()
@@ -203,29 +177,39 @@ def export_responses(
             )
             % {"limit": f"{limit:,}"}
         )
-    book = Workbook(write_only=True)
-    about = book.create_sheet(_("About")[:31])
+    kept = {k: v for k, v in filters.items() if v}
+    names = _filter_names()
+    about = About(
+        title=_("Survey responses"),
+        actor=actor,
+        scope=scope_label(actor),
+        masking=_(
+            "Names and mobiles are masked; numbers written in comments (mobile, ID, card and "
+            "account numbers) are masked too. Anonymous responses name nobody."
+        ),
+        filters=[(names.get(k, k), v) for k, v in kept.items()],
+        notes=_(
+            "Submitted responses in your scope, one sheet per survey. Dimension columns are "
+            "the response's mean answer per SERVQUAL dimension."
+        ),
+    )
+    book = Workbook(about)
     survey_ids = set(responses.order_by().values_list("survey_id", flat=True).distinct())
-    used: set[str] = {about.title}
     written = 0
     for survey in Survey.objects.filter(pk__in=survey_ids).order_by("code"):
         mine = responses.filter(survey=survey)
         version_ids = set(mine.order_by().values_list("survey_version_id", flat=True).distinct())
         layout = _Layout(list(SurveyVersion.objects.filter(pk__in=version_ids).order_by("-number")))
-        sheet = book.create_sheet(_sheet_title(survey, used))
-        _append(sheet, layout.headers())
+        sheet = book.sheet(survey.code, layout.headers())
         for batch in _batches(mine):
             ids = [r.pk for r in batch]
             answers = queries.answers_by_response(ids)
             dimensions = queries.dimensions_by_response(ids)
             for response in batch:
-                _append(sheet, layout.row(response, answers[response.pk], dimensions[response.pk]))
+                sheet.append(layout.row(response, answers[response.pk], dimensions[response.pk]))
                 written += 1
-    kept = {k: v for k, v in filters.items() if v}
-    for item in _about(actor, kept, written):
-        _append(about, item)
-    buffer = io.BytesIO()
-    book.save(buffer)
+    about.facts = [(_("Survey responses"), written)]
+    data = book.close()
     profile = own_staff_profile(actor)
     record(
         Action.EXPORT,
@@ -235,30 +219,14 @@ def export_responses(
         field="survey_responses",
         detail={"filters": kept, "rows": written},
     )
-    return buffer.getvalue(), written
+    return data, written
 
 
-def _about(actor: Any, filters: dict[str, str], rows: int) -> list[list[Any]]:
-    names = {
+def _filter_names() -> dict[str, str]:
+    return {
         "survey": _("Survey"),
         "outlet": _("Outlet"),
         "start": _("From"),
         "end": _("To"),
         "who": _("Respondents"),
     }
-    return [
-        [_("Item"), _("Value")],
-        [_("Survey responses"), rows],
-        *([names.get(k, k), v] for k, v in filters.items()),
-        [_("Generated at"), timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")],
-        [_("Generated by"), actor.get_username()],
-        [
-            _("Notes"),
-            _(
-                "Submitted responses in your scope, one sheet per survey. Names and mobiles "
-                "are masked; numbers written in comments (mobile, ID, card and account "
-                "numbers) are masked too. Anonymous responses name nobody. Dimension "
-                "columns are the response's mean answer per SERVQUAL dimension."
-            ),
-        ],
-    ]

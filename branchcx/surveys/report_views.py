@@ -9,7 +9,6 @@ its number of answers, and one based on fewer than 30 is marked as a small sampl
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -25,13 +24,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branchcx.lib.errors import ConflictError
-from branchcx.org.access import own_staff_profile
+from branchcx.org.access import own_staff_profile, scope_label
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import actions, queries
 from branchcx.surveys.models import Dimension, ExpectationBelief, Survey
 from branchcx.surveys.report_forms import BeliefForm, ReportFilterForm, quarter_label
 from branchcx.surveys.scoring import small_sample
+from branchcx.web.charts import band, every_month, number
 from branchcx.web.forms import add_action_errors
 from branchcx.web.paging import page_of, query_without_page
 
@@ -66,21 +66,6 @@ def _selection(user: Any, data: dict[str, Any]) -> queries.Selection:
     return queries.Selection(
         user, start=data["start"], end=data["end"], survey=data["survey"], unit=data["unit"]
     )
-
-
-def _scope_label(user: Any, unit: Branch | None) -> str:
-    if unit is not None:
-        return f"{unit.name} ({unit.code})"
-    profile = own_staff_profile(user)
-    if profile is None or profile.branch.parent_id is None:
-        return _("Whole network")
-    return _("%(unit)s and the units under it") % {
-        "unit": f"{profile.branch.name} ({profile.branch.code})"
-    }
-
-
-def _number(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def _dimension_names() -> list[str]:
@@ -124,22 +109,9 @@ def _driver_rows(analysis: queries.DriverAnalysis) -> list[dict[str, Any]]:
     return rows
 
 
-def _every_month(months: list[queries.GroupScores]) -> list[tuple[str, Any]]:
-    """Each month from the first to the last with answers, those without answers as None:
-    the trend shows a gap where nobody answered instead of joining the months around it."""
-    found = {m.key: m for m in months if m.key}
-    if not found:
-        return []
-    day, last, every = min(found), max(found), []
-    while day <= last:
-        every.append((f"{day:%Y-%m}", found.get(day)))
-        day = (day + timedelta(days=32)).replace(day=1)
-    return every
-
-
 def _dashboard_chart(board: queries.Dashboard, analysis: queries.DriverAnalysis) -> dict[str, Any]:
     """What the charts draw, for the JSON data island (the tables show the same figures)."""
-    months = _every_month(board.months)
+    months = every_month({m.key: m for m in board.months if m.key})
     network = board.network
     dimensions = Dimension.values
     summaries = network.dimensions if network else {}
@@ -157,33 +129,27 @@ def _dashboard_chart(board: queries.Dashboard, analysis: queries.DriverAnalysis)
         },
         "trend": {
             "months": [label for label, _m in months],
-            "nps": [_number(m.nps.score) if m else None for _l, m in months],
-            "npsLow": [_number(m.nps.low) if m else None for _l, m in months],
-            "npsHigh": [_number(m.nps.high) if m else None for _l, m in months],
-            "npsSmall": [m.nps.is_small_sample if m else False for _l, m in months],
-            "csat": [_number(m.csat.score) if m else None for _l, m in months],
-            "csatLow": [_number(m.csat.low) if m else None for _l, m in months],
-            "csatHigh": [_number(m.csat.high) if m else None for _l, m in months],
-            "csatSmall": [m.csat.is_small_sample if m else False for _l, m in months],
+            "nps": band(m.nps if m else None for _l, m in months),
+            "csat": band(m.csat if m else None for _l, m in months),
         },
         "outlets": {
             "names": [o.label for o in board.outlets if o.nps.n],
-            "nps": [_number(o.nps.score) for o in board.outlets if o.nps.n],
+            "nps": [number(o.nps.score) for o in board.outlets if o.nps.n],
             "small": [o.nps.is_small_sample for o in board.outlets if o.nps.n],
         },
         "dimensions": {
             "names": [str(DIMENSION_LABELS[d]) for d in dimensions if d in summaries],
-            "gap": [_number(summaries[d].gap, 2) for d in dimensions if d in summaries],
+            "gap": [number(summaries[d].gap, 2) for d in dimensions if d in summaries],
             "expectation": [
-                _number(summaries[d].expectation, 2) for d in dimensions if d in summaries
+                number(summaries[d].expectation, 2) for d in dimensions if d in summaries
             ],
             "perception": [
-                _number(summaries[d].perception, 2) for d in dimensions if d in summaries
+                number(summaries[d].perception, 2) for d in dimensions if d in summaries
             ],
         },
         "drivers": {
             "names": _dimension_names() if driver else [],
-            "percent": [_number(d.percent) for d in driver.drivers] if driver else [],
+            "percent": [number(d.percent) for d in driver.drivers] if driver else [],
         },
     }
 
@@ -268,7 +234,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "driver_names": _dimension_names(),
         "outcome_label": dict(DRIVER_OUTCOMES)[data["outcome"]],
         "chart": _dashboard_chart(board, analysis),
-        "scope_label": _scope_label(request.user, data["unit"]),
+        "scope_label": scope_label(request.user, data["unit"]),
     }
     return render(request, "surveys/reports/dashboard.html", context)
 
@@ -280,7 +246,7 @@ def _expectation_chart(report: queries.ExpectationReport) -> dict[str, Any]:
     dimensions = Dimension.values
     outlets = [o for o in report.outlets if o.dimensions]
     gaps = [
-        [x, y, _number(o.dimensions[d].gap, 2)]
+        [x, y, number(o.dimensions[d].gap, 2)]
         for y, o in enumerate(outlets)
         for x, d in enumerate(dimensions)
         if d in o.dimensions and o.dimensions[d].gap is not None
@@ -306,12 +272,12 @@ def _expectation_chart(report: queries.ExpectationReport) -> dict[str, Any]:
             "periods": [p.label for p in periods],
             "dimensions": _dimension_names(),
             "expectation": [
-                [_number(p.dimensions[d].expectation, 2) if d in p.dimensions else None
+                [number(p.dimensions[d].expectation, 2) if d in p.dimensions else None
                  for p in periods]
                 for d in dimensions
             ],
             "perception": [
-                [_number(p.dimensions[d].perception, 2) if d in p.dimensions else None
+                [number(p.dimensions[d].perception, 2) if d in p.dimensions else None
                  for p in periods]
                 for d in dimensions
             ],
@@ -373,7 +339,7 @@ def expectations(request: HttpRequest) -> HttpResponse:
             for row in report.below_adequate
         ],
         "chart": _expectation_chart(report),
-        "scope_label": _scope_label(request.user, data["unit"]),
+        "scope_label": scope_label(request.user, data["unit"]),
         "can_record": request.user.has_perm("surveys.add_expectationbelief"),
         "knowledge": [
             {

@@ -11,9 +11,9 @@ from django.utils import timezone
 from branchcx.audit.models import AuditEvent
 from branchcx.customers.actions import do_log_interaction, do_upsert_holding
 from branchcx.customers.models import Customer, Interaction, Product, Tag, Transaction
-from branchcx.web.panels import Column, Panel, customer_panels
 from branchcx.org.models import Role
 from branchcx.testing import assert_scope_rules, client_for, make_staff
+from branchcx.web.panels import Column, Panel, customer_panels
 
 
 @pytest.fixture

@@ -336,16 +336,3 @@ def test_dashboard_charts_draw_without_errors(page, live_org) -> None:
     for chart in ("#chart-heat", "#chart-drift"):
         expect(page.locator(chart)).to_have_attribute("data-ready", "1")
         expect(page.locator(f"{chart} canvas").first).to_be_visible()
-
-
-def test_the_trend_shows_a_month_without_answers_as_a_gap():
-    from datetime import date as day
-    from types import SimpleNamespace
-
-    from branchcx.surveys.report_views import _every_month
-
-    months = [SimpleNamespace(key=day(2026, 1, 1)), SimpleNamespace(key=day(2026, 4, 1))]
-    shown = _every_month(months)  # type: ignore[arg-type]
-    assert [label for label, _m in shown] == ["2026-01", "2026-02", "2026-03", "2026-04"]
-    assert [m is None for _l, m in shown] == [False, True, True, False]
-    assert _every_month([]) == []

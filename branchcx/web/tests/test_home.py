@@ -76,5 +76,5 @@ def test_a_registered_navigation_entry_appears_in_order_with_its_permission(org)
     finally:
         navigation.unregister("test-extra")
     assert [str(i["label"]) for i in auditor][1] == "Extra"  # after Home (10), before 20
-    assert [i["url"] for i in auditor][0] == reverse("home")
+    assert auditor[0]["url"] == reverse("home")
     assert "Extra" not in [i["label"] for i in teller]

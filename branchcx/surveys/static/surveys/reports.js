@@ -1,83 +1,30 @@
-// Charts of the satisfaction reports (dashboard and expectation views).
-// Data comes from a JSON <script> block (no inline script under the CSP); tooltips are drawn
-// on the canvas (richText) because HTML tooltips would need inline styles. Every chart has a
-// table beside it with the same figures. Small samples (fewer than 30 answers) are drawn
-// grey and hatched, as the tables mark them.
+// Charts of the satisfaction reports (dashboard and expectation views), drawn with the
+// shared chart script (web/charts.js: data island, resize, interval bands, small samples
+// grey and hatched, gaps for periods without answers).
 (function () {
   "use strict";
 
-  var charts = [];
-  var GREY = "#adb5bd";
-  var HATCH = {
-    symbol: "rect", symbolSize: 1, color: "rgba(255, 255, 255, 0.6)",
-    dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: Math.PI / 4
-  };
-
-  function draw(id, option) {
-    var holder = document.getElementById(id);
-    if (!holder) {
-      return;
-    }
-    var chart = echarts.init(holder, null, { renderer: "canvas" });
-    option.animation = false;
-    chart.setOption(option);
-    holder.setAttribute("data-ready", "1");
-    charts.push(chart);
-  }
-
-  // A line with its interval as a band: the lower bound (invisible) stacked under the
-  // interval's width (filled).
-  function banded(labels, months, values, low, high, small, color, min, max) {
-    var width = low.map(function (l, i) {
-      return l === null || high[i] === null ? null : Math.round((high[i] - l) * 10) / 10;
-    });
-    return {
-      color: [color],
-      tooltip: { trigger: "axis", renderMode: "richText" },
-      legend: { top: 0, data: [labels.name] },
-      grid: { left: 50, right: 20, top: 36, bottom: 28 },
-      xAxis: { type: "category", data: months, boundaryGap: false },
-      yAxis: { type: "value", min: min, max: max },
-      series: [
-        // stackStrategy "all": the width is stacked on a negative lower bound too
-        { name: "low", type: "line", data: low, stack: "band", stackStrategy: "all",
-          symbol: "none", lineStyle: { opacity: 0 }, tooltip: { show: false } },
-        { name: labels.interval, type: "line", data: width, stack: "band",
-          stackStrategy: "all", symbol: "none",
-          lineStyle: { opacity: 0 }, areaStyle: { color: color, opacity: 0.15 },
-          tooltip: { show: false } },
-        { name: labels.name, type: "line", symbolSize: 7, lineStyle: { color: color },
-          data: values.map(function (v, i) {
-            return small[i] ? { value: v, itemStyle: { color: GREY, borderType: "dashed" },
-              symbol: "emptyCircle" } : v;
-          }) }
-      ]
-    };
-  }
-
-  function dashboard(data) {
+  function dashboard(data, charts) {
     var labels = data.labels;
-    draw("chart-trend-nps", banded(
+    charts.draw("chart-trend-nps", charts.banded(
       { name: labels.nps, interval: labels.interval }, data.trend.months, data.trend.nps,
-      data.trend.npsLow, data.trend.npsHigh, data.trend.npsSmall, "#1f5fa8", -100, 100));
-    draw("chart-trend-csat", banded(
+      "#1f5fa8", -100, 100));
+    charts.draw("chart-trend-csat", charts.banded(
       { name: labels.csat, interval: labels.interval }, data.trend.months, data.trend.csat,
-      data.trend.csatLow, data.trend.csatHigh, data.trend.csatSmall, "#2e7d32", 0, 100));
-    draw("chart-outlets", {
+      "#2e7d32", 0, 100));
+    charts.draw("chart-outlets", {
       tooltip: { trigger: "axis", renderMode: "richText" },
       grid: { left: 110, right: 30, top: 10, bottom: 28 },
       xAxis: { type: "value", min: -100, max: 100 },
       yAxis: { type: "category", data: data.outlets.names, inverse: true },
       series: [{
         name: labels.nps, type: "bar",
-        data: data.outlets.nps.map(function (v, i) {
-          return data.outlets.small[i] ?
-            { value: v, itemStyle: { color: GREY, decal: HATCH } } :
-            { value: v, itemStyle: { color: v < 0 ? "#c62828" : "#1f5fa8" } };
+        data: charts.marked(data.outlets.nps, data.outlets.small, function (v) {
+          return v < 0 ? "#c62828" : "#1f5fa8";
         })
       }]
     });
-    draw("chart-dimensions", {
+    charts.draw("chart-dimensions", {
       color: ["#90a4ae", "#1f5fa8", "#c62828"],
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
@@ -90,7 +37,7 @@
         { name: labels.gap, type: "bar", data: data.dimensions.gap }
       ]
     });
-    draw("chart-drivers", {
+    charts.draw("chart-drivers", {
       color: ["#6a1b9a"],
       tooltip: { trigger: "axis", renderMode: "richText" },
       grid: { left: 110, right: 30, top: 10, bottom: 40 },
@@ -100,10 +47,10 @@
     });
   }
 
-  function expectations(data) {
+  function expectations(data, charts) {
     var labels = data.labels;
     var heat = data.heat;
-    draw("chart-heat", {
+    charts.draw("chart-heat", {
       tooltip: {
         position: "top", renderMode: "richText",
         formatter: function (p) {
@@ -133,7 +80,7 @@
         symbolSize: 4, lineStyle: { color: palette[i] }, itemStyle: { color: palette[i] }
       });
     });
-    draw("chart-drift", {
+    charts.draw("chart-drift", {
       tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0, type: "scroll" },
       grid: { left: 40, right: 20, top: 40, bottom: 28 },
@@ -143,26 +90,6 @@
     });
   }
 
-  function init() {
-    if (typeof echarts === "undefined") {
-      return;
-    }
-    var board = document.getElementById("survey-report-data");
-    if (board) {
-      dashboard(JSON.parse(board.textContent));
-    }
-    var gaps = document.getElementById("expectation-report-data");
-    if (gaps) {
-      expectations(JSON.parse(gaps.textContent));
-    }
-    window.addEventListener("resize", function () {
-      charts.forEach(function (chart) { chart.resize(); });
-    });
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  BranchCX.charts.ready("survey-report-data", dashboard);
+  BranchCX.charts.ready("expectation-report-data", expectations);
 })();
