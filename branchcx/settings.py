@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "ninja",  # serves its Swagger UI from our static files, not a CDN
     "branchcx.org",
     "branchcx.audit",
+    "branchcx.rollups",
     "branchcx.customers",
     "branchcx.messaging",
     "branchcx.complaints",

@@ -15,6 +15,10 @@ class ComplaintsConfig(AppConfig):
         from branchcx.web.navigation import NavItem, navigation
 
         register_panels()
+        from branchcx.complaints.rollups import ROLLUP
+        from branchcx.rollups.registry import rollups
+
+        rollups.register(ROLLUP)
         for item in (
             NavItem(
                 "complaints",

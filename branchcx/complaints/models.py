@@ -857,3 +857,11 @@ class Attachment(AppendOnlyRecord):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.uuid}"
+
+
+from branchcx.complaints.rollup_models import (  # noqa: E402, F401  (rollup tables)
+    ComplaintLevels,
+    ComplaintRootCauses,
+    ComplaintTally,
+    ComplaintTimes,
+)

@@ -15,7 +15,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from branchcx.web.panels import Registry
+from branchcx.lib.registry import Registry
 
 
 @dataclass(frozen=True)

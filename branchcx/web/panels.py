@@ -26,36 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
 
 from django.utils.functional import Promise
 
-
-class _Keyed(Protocol):
-    @property
-    def key(self) -> str: ...
-
-    @property
-    def order(self) -> int: ...
-
-
-Item = TypeVar("Item", bound=_Keyed)
-
-
-class Registry(Generic[Item]):
-    """Items by key (registering a key again replaces it), listed by (order, key)."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Item] = {}
-
-    def register(self, item: Item) -> None:
-        self._items[item.key] = item
-
-    def unregister(self, key: str) -> None:
-        self._items.pop(key, None)
-
-    def registered(self) -> list[Item]:
-        return sorted(self._items.values(), key=lambda i: (i.order, i.key))
+from branchcx.lib.registry import Registry
 
 
 class Column(StrEnum):

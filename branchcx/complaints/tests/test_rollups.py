@@ -1,0 +1,258 @@
+"""The complaint statistics read from rollups equal the statistics computed from the
+complaints themselves — after a rebuild, after late changes (a reopened complaint, a merged
+one, a new decision) and after deadlines pass with nothing else changing."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from branchcx.complaints import figures, rollups, stats
+from branchcx.complaints.actions import (
+    do_merge,
+    do_record_revisit,
+    do_register_complaint,
+    do_transition,
+)
+from branchcx.complaints.models import Complaint, Revisit
+from branchcx.complaints.tests.test_workflow import advance, code, register
+from branchcx.complaints.tests.test_workflow import customer as customer  # a fixture
+from branchcx.complaints.tests.test_workflow import english as english  # a fixture
+from branchcx.rollups import engine
+from branchcx.rollups.models import RollupState
+from branchcx.rollups.reading import freshness
+
+ZONE = timezone.get_default_timezone()
+START = datetime(2026, 11, 20, 10, 0, tzinfo=ZONE)
+PATHS = [
+    (),
+    ("accepted",),
+    ("accepted", "investigating"),
+    ("accepted", "investigating", "decided"),
+    ("accepted", "investigating", "decided", "notified"),
+    ("accepted", "investigating", "decided", "notified", "closed"),
+    ("withdrawn",),
+]
+
+
+@pytest.fixture
+def generated(org, customer):
+    """Complaints at two outlets of two branches over the last fourteen months, in every
+    state of the main path, classified on every axis or on none."""
+    rng = random.Random(7)
+    made = []
+    with time_machine.travel(START, tick=False):
+        for i in range(36):
+            outlet, staff = (org.sh0101, org.teller_a) if i % 3 else (org.zj0101, org.teller_b)
+            received = START - timedelta(days=rng.randrange(0, 420), hours=rng.randrange(24))
+            values = {
+                "outlet": outlet,
+                "intake_channel": "counter",
+                "narrative": f"第{i}号投诉：手续费不合理。",
+                "complainant_name": f"客户{i}",
+                "complainant_phone": f"1380000{i:04d}",
+                "received_at": received,
+                "business": code("business", rng.choice(["01", "05", "07"])),
+                "cause": code("cause", rng.choice(["01", "07", "10"])) if i % 5 else None,
+                "channel": code("channel", rng.choice(["01", "04"])) if i % 4 else None,
+            }
+            if i % 7 == 0:
+                values["major_reason"] = "disaster"
+            complaint = do_register_complaint(staff, **values)
+            path = rng.choice(PATHS)
+            if outlet != org.sh0101:
+                pass  # branch B's stay registered
+            elif path == ("withdrawn",):
+                complaint = do_transition(
+                    org.manager_a, complaint, "withdrawn", expected_version=complaint.version,
+                    reason="客户撤回。",
+                )  # fmt: skip
+            else:
+                complaint = advance(org, complaint, *path)
+            made.append(complaint)
+    return made
+
+
+def whole_figures(user, start: date, end: date, now: datetime) -> dict[str, object]:
+    from branchcx.complaints import access
+
+    complaints = access.complaints_for_user(user)
+    reading = rollups.read(complaints, lambda rows: rows.visible_to(user), start, end, now=now)
+    return {
+        "volume": figures.volume(reading.of(rollups.TALLY), start, end),
+        "heat": figures.heatmap(reading.of(rollups.TALLY)).counts,
+        "times": figures.time_to_decision(reading.of(rollups.TIMES)),
+        "levels": figures.service_levels(reading.of(rollups.LEVELS)),
+        "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
+        "regulator": figures.regulator_counts(reading.of(rollups.TALLY), start, end).cube(),
+        "business": figures.counts_by(reading.of(rollups.TALLY), "business"),
+        "outlet": figures.counts_by(reading.of(rollups.TALLY), "outlet"),
+    }
+
+
+def row_figures(user, start: date, end: date, now: datetime) -> dict[str, object]:
+    from branchcx.complaints import access
+
+    complaints = access.complaints_for_user(user)
+    narrowed = stats.in_period(complaints, start, end)
+    today = timezone.localtime(now).date()
+    return {
+        "volume": stats.volume_by_month(narrowed, start, end),
+        "heat": stats.heatmap(narrowed).counts,
+        "times": stats.time_to_decision(narrowed),
+        "levels": stats.sla_compliance(narrowed, today, now),
+        "causes": stats.top_root_causes(narrowed),
+        "regulator": stats.regulator_counts(complaints, start, end, today).cube(),
+        "business": stats.counts_by(complaints, start, end, "business"),
+        "outlet": stats.counts_by(complaints, start, end, "outlet"),
+    }
+
+
+def assert_same(org, now: datetime) -> None:
+    today = timezone.localtime(now).date()
+    periods = [
+        stats.default_period(today),  # whole months, the current one to date
+        stats.Period(today - timedelta(days=200), today - timedelta(days=20)),  # partial ends
+    ]
+    for user in (org.head_office, org.manager_a, org.manager_b):
+        for period in periods:
+            rolled = whole_figures(user, period.start, period.end, now)
+            direct = row_figures(user, period.start, period.end, now)
+            for name in direct:
+                assert rolled[name] == direct[name], (user, period, name)
+
+
+def test_rollup_figures_equal_the_complaints_after_a_rebuild(org, generated):
+    with time_machine.travel(START, tick=False):
+        outcome = engine.rebuild(rollups.ROLLUP)
+        assert outcome.rows > 0 and outcome.generation == 1
+        assert_same(org, START)
+
+
+def test_late_changes_reach_the_rollup_at_the_next_update(org, customer, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+    with time_machine.travel(START - timedelta(days=80), tick=False):
+        pass
+    later = START + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        # given: a complaint closed long ago is reopened by an unsatisfied call-back
+        closed = Complaint.objects.filter(state="closed").order_by("received_at").first()
+        revisit = Revisit.objects.filter(complaint=closed, done_at__isnull=True).first()
+        if revisit is not None:
+            do_record_revisit(
+                org.manager_a, revisit, method="phone", satisfaction=1, note="仍不满意。"
+            )
+        # a re-filed complaint is merged into an open one of another month
+        target = register(org, customer, received_at=later - timedelta(days=70))
+        duplicate = register(org, customer, received_at=later - timedelta(days=40))
+        do_merge(
+            org.manager_a, duplicate, target, expected_version=duplicate.version,
+            new_facts=True,
+        )  # fmt: skip
+        # and an old one is decided
+        waiting = Complaint.objects.filter(state="investigating", outlet=org.sh0101).first()
+        advance(org, waiting, "decided", "notified")
+        # when
+        outcome = engine.update(rollups.ROLLUP)
+        # then
+        assert outcome.cells > 0
+        assert_same(org, later)
+
+
+def test_deadlines_that_pass_are_counted_without_any_other_change(org, customer, generated):
+    with time_machine.travel(START, tick=False):
+        register(org, customer, received_at=START - timedelta(days=2))  # due in 13 days
+        engine.rebuild(rollups.ROLLUP)
+    with time_machine.travel(START + timedelta(hours=1), tick=False):
+        engine.update(rollups.ROLLUP)  # the complaint's own change is now behind the watermark
+        before = figures.service_levels(
+            rollups.read(Complaint.objects.all(), lambda r: r, date(2025, 1, 1), START.date())
+            .of(rollups.LEVELS)
+        )  # fmt: skip
+    later = START + timedelta(days=25)
+    with time_machine.travel(later, tick=False):
+        engine.update(rollups.ROLLUP)
+        assert_same(org, later)
+        after = stats.sla_compliance(Complaint.objects.all(), later.date(), later)
+    assert after.regulatory.overdue > before.regulatory.overdue  # the rollup saw time pass
+
+
+def test_a_failed_update_is_retried_and_the_page_is_told(org, customer, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+    later = START + timedelta(minutes=3)
+    with time_machine.travel(later, tick=False):
+        register(org, customer, received_at=later)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("database went away")
+
+        # when an update fails half-way
+        with pytest.raises(RuntimeError):
+            engine.update(dataclasses.replace(rollups.ROLLUP, compute=broken))
+    # then the state says so, and the change waits: the watermark did not move past it
+    state = RollupState.objects.get(name=rollups.NAME)
+    assert state.failing_since == later and state.updated_at == START
+    assert "database went away" in state.last_error
+    shown = freshness([state])
+    assert shown.stale and shown.as_of == START
+    # and the next run applies it
+    retry = later + timedelta(minutes=2)
+    with time_machine.travel(retry, tick=False):
+        engine.update(rollups.ROLLUP)
+        assert_same(org, retry)
+    state.refresh_from_db()
+    assert state.failing_since is None and state.last_error == "" and state.updated_at == retry
+
+
+def test_a_marked_cell_is_recomputed_when_its_rows_cannot_show_the_change(org, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+    later = START + timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        # given: a complaint moved to another outlet by a bulk correction, which saves no
+        # timestamp, and an action that marks both cells
+        moved = Complaint.objects.filter(outlet=org.sh0101).exclude(state="merged").first()
+        Complaint.objects.filter(pk=moved.pk).update(outlet=org.zj0101)
+        engine.mark(
+            rollups.NAME, [(org.sh0101.pk, moved.received_at), (org.zj0101.pk, moved.received_at)]
+        )
+        # when
+        engine.update(rollups.ROLLUP)
+        # then
+        assert_same(org, later)
+        assert not engine.RollupMark.objects.exists()
+
+
+def test_only_one_worker_updates_a_rollup_at_a_time(org, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        RollupState.objects.filter(name=rollups.NAME).update(
+            lease_owner="other", lease_until=START + timedelta(minutes=1)
+        )
+        with pytest.raises(engine.Busy):
+            engine.update(rollups.ROLLUP)
+    with time_machine.travel(START + timedelta(minutes=2), tick=False):
+        assert engine.update(rollups.ROLLUP).generation == 1  # the lease ran out
+
+
+def test_a_rebuild_switches_generations_and_keeps_readers_on_whole_ones(org, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        first = RollupState.objects.get(name=rollups.NAME).generation
+        engine.rebuild(rollups.ROLLUP, since=START.date() - timedelta(days=60))
+        state = RollupState.objects.get(name=rollups.NAME)
+        # the old generation stays until the next update, for readers still on it
+        from branchcx.complaints.models import ComplaintTally
+
+        assert ComplaintTally.objects.filter(generation=first).exists()
+        assert state.generation == first + 1
+        assert_same(org, START)
+        engine.update(rollups.ROLLUP)
+        assert not ComplaintTally.objects.filter(generation=first).exists()

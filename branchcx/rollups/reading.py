@@ -1,0 +1,55 @@
+"""Reading rollups: the current generation's rows, and how fresh they are.
+
+Every page that reads a rollup shows :class:`Freshness` (``rollups/_freshness.html``): the
+time of the last successful update, and — when updating fails or a rebuild has not yet run —
+that newer changes are not in the figures. Figures computed live on the same page (open
+complaints as of now, say) are labelled as such by the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from branchcx.rollups.models import RollupRow, RollupState
+
+
+@dataclass(frozen=True)
+class Freshness:
+    as_of: datetime | None
+    failing_since: datetime | None = None
+
+    @property
+    def missing(self) -> bool:
+        """Never built: the figures are empty, not zero."""
+        return self.as_of is None
+
+    @property
+    def stale(self) -> bool:
+        return self.failing_since is not None
+
+
+def states(names: Iterable[str]) -> dict[str, RollupState]:
+    return {s.name: s for s in RollupState.objects.filter(name__in=list(names))}
+
+
+def current(table: type[RollupRow], state: RollupState | None) -> QuerySet[Any]:
+    """The rows of the current generation (none before the first build)."""
+    if state is None or state.updated_at is None:
+        return table.objects.none()
+    return table.objects.filter(generation=state.generation)
+
+
+def freshness(found: Iterable[RollupState | None]) -> Freshness:
+    """One statement for the rollups a page reads: as of the oldest last update among them,
+    failing if any fails."""
+    found = list(found)
+    if not found or any(s is None or s.updated_at is None for s in found):
+        return Freshness(None)
+    as_of = min(s.updated_at for s in found if s and s.updated_at)
+    failing = [s.failing_since for s in found if s and s.failing_since]
+    return Freshness(as_of, min(failing) if failing else None)
