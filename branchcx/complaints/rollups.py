@@ -188,9 +188,9 @@ def changed(since: datetime, now: datetime) -> Iterator[tuple[int, date]]:
     yield from _cells_of(complaints.filter(updated_at__gte=since))
     touched = TimelineEntry.objects.filter(at__gte=since).values("complaint_id")
     yield from _cells_of(complaints.filter(pk__in=touched))
-    decided = Decision.objects.filter(
-        Q(decided_at__gte=since) | Q(approved_at__gte=since)
-    ).values("complaint_id")
+    decided = Decision.objects.filter(Q(decided_at__gte=since) | Q(approved_at__gte=since)).values(
+        "complaint_id"
+    )
     yield from _cells_of(complaints.filter(pk__in=decided))
     since_day = timezone.localtime(since).date() - timedelta(days=1)
     today = timezone.localtime(now).date()

@@ -15,6 +15,10 @@ class SurveysConfig(AppConfig):
         from branchcx.web.navigation import NavItem, navigation
 
         register_panels()
+        from branchcx.rollups.registry import rollups
+        from branchcx.surveys.rollups import ROLLUP
+
+        rollups.register(ROLLUP)
         for item in (
             NavItem(
                 "surveys-dashboard",

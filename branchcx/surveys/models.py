@@ -551,3 +551,11 @@ class ExpectationBelief(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.dimension} {self.quarter}"
+
+
+from branchcx.surveys.rollup_models import (  # noqa: E402, F401  (rollup tables)
+    DimensionTally,
+    DriverMoments,
+    ResponseTally,
+    ScaleMoments,
+)
