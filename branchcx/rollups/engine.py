@@ -200,9 +200,10 @@ def rebuild(rollup: Rollup, since: date | None = None) -> Outcome:
             table.objects.filter(generation=new).delete()
         first = rollup.first_month()
         last = month_of(started)
-        from_month = month_of(since) if since else first
         rows = 0
-        if since is not None and state.built_at is not None:
+        # a rollup never built is built whole, whatever ``since`` says
+        from_month = month_of(since) if since is not None and state.built_at else first
+        if from_month is not None and from_month != first:
             for table in rollup.tables:
                 rows += _copy_generation(table, old, new, before=from_month)
         month = from_month
