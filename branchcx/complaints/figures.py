@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
+
 from branchcx.complaints import stats
 from branchcx.complaints.models import Classification, RootCause
 from branchcx.org.models import Branch
@@ -137,16 +139,25 @@ def regulator_counts(rows: Iterable[Row], start: date, end: date) -> stats.Regul
     return counts
 
 
-def counts_by(rows: Iterable[Row], group_by: str) -> list[tuple[stats.Code, int]]:
-    """Complaints per code of one axis ("business", "cause", "channel"), or per outlet."""
+def counts_by(
+    rows: Iterable[Row], group_by: str, outlets: QuerySet[Branch] | None = None
+) -> list[tuple[stats.Code, int]]:
+    """Complaints per code of one axis ("business", "cause", "channel"), or per outlet
+    (named from ``outlets``, the units the reader may see)."""
     rows = list(rows)
     counts: dict[Any, int] = defaultdict(int)
     if group_by == "outlet":
+        if outlets is None:
+            raise ValueError("counts per outlet need the outlets to name them")
         for row in rows:
             counts[row["unit"]] += row["count"]
-        names = dict(Branch.objects.filter(pk__in=list(counts)).values_list("pk", "code"))
-        labels = dict(Branch.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
-        coded = {stats.Code(names[pk], labels[pk]): n for pk, n in counts.items()}
+        named = {
+            pk: stats.Code(code, name)
+            for pk, code, name in outlets.filter(pk__in=list(counts)).values_list(
+                "pk", "code", "name"
+            )
+        }
+        coded = {named[pk]: n for pk, n in counts.items()}
     else:
         for row in rows:
             counts[row[f"{group_by}_id"]] += row["count"]

@@ -23,6 +23,7 @@ from branchcx.complaints.models import Complaint, Revisit
 from branchcx.complaints.tests.test_workflow import advance, code, register
 from branchcx.complaints.tests.test_workflow import customer as customer  # a fixture
 from branchcx.complaints.tests.test_workflow import english as english  # a fixture
+from branchcx.org.models import Branch
 from branchcx.rollups import engine
 from branchcx.rollups.models import RollupState
 from branchcx.rollups.reading import freshness
@@ -91,7 +92,7 @@ def whole_figures(user, start: date, end: date, now: datetime) -> dict[str, obje
         "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
         "regulator": figures.regulator_counts(reading.of(rollups.TALLY), start, end).cube(),
         "business": figures.counts_by(reading.of(rollups.TALLY), "business"),
-        "outlet": figures.counts_by(reading.of(rollups.TALLY), "outlet"),
+        "outlet": figures.counts_by(reading.of(rollups.TALLY), "outlet", Branch.objects.all()),
     }
 
 

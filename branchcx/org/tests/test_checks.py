@@ -93,13 +93,15 @@ def test_scope_field_must_lead_to_branch():
 # writers (actions lock rows they were handed by access), read-side queries that receive
 # scoped querysets, background tasks, and code that is not request-facing. Bulk writers
 # (imports.py; jobs.py, its background runner) scope outlets and customers by the actor
-# themselves, like actions.
+# themselves, like actions. Rollup computations (rollups.py) run in the background over every
+# outlet; their readers receive scoped querysets.
 TRUSTED_MODULES = {
     "access.py",
     "actions.py",
     "imports.py",
     "jobs.py",
     "queries.py",
+    "rollups.py",
     "tasks.py",
     "models.py",
     "admin.py",
