@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchcx.audit.actions import Action, record
 from branchcx.complaints import stats
-from branchcx.complaints.models import Complaint
 from branchcx.lib.workbooks import About, Workbook
 from branchcx.org.access import own_staff_profile
 from branchcx.org.scoping import require_perm
+from branchcx.rollups.reading import Freshness
 
 EXPORT_PERMISSION = "complaints.export_statistics"
 
@@ -66,7 +66,22 @@ def _code_headers(axis: str) -> list[str]:
     ]
 
 
-def _about(counts: stats.RegulatorCounts, *, scope: str, actor: Any) -> About:
+def _as_of(freshness: Freshness) -> str:
+    if freshness.live or freshness.as_of is None:
+        return _("counted from the complaints when exported")
+    text = _("stored figures as of %(time)s") % {
+        "time": timezone.localtime(freshness.as_of).strftime("%Y-%m-%d %H:%M")
+    }
+    if freshness.partly_live:
+        text += _("; days of partly covered months counted when exported")
+    if freshness.stale:
+        text += _("; updating has failed since %(time)s") % {
+            "time": timezone.localtime(freshness.failing_since).strftime("%Y-%m-%d %H:%M")
+        }
+    return text
+
+
+def _about(counts: stats.RegulatorCounts, freshness: Freshness, *, scope: str, actor: Any) -> About:
     totals = counts.totals
     return About(
         title=_("Complaint statistics for the regulator"),
@@ -84,6 +99,7 @@ def _about(counts: stats.RegulatorCounts, *, scope: str, actor: Any) -> About:
             (_("Decided and told within 60 days"), totals.within_60),
             (_("Decided and told within the days allowed"), totals.on_time),
             (_("Not yet decided and told"), totals.undecided),
+            (_("Figures"), _as_of(freshness)),
         ],
         notes=_(
             "Complaints received in the period, by the day of receipt in Beijing time. "
@@ -141,17 +157,17 @@ def _sheets(counts: stats.RegulatorCounts) -> list[Sheet]:
 
 def export_regulator_statistics(
     actor: Any,
-    complaints: QuerySet[Complaint],
+    counts: stats.RegulatorCounts,
+    freshness: Freshness,
     *,
     period: stats.Period,
     scope: str,
     outlet: str = "",
 ) -> bytes:
-    """The .xlsx bytes of the statistics of ``complaints`` (already scoped and narrowed to
+    """The .xlsx bytes of the regulator's ``counts`` (of the complaints in the actor's scope,
     the period and outlet), recorded in the audit log."""
     require_perm(actor, EXPORT_PERMISSION)
-    counts = stats.regulator_counts(complaints, period.start, period.end)
-    book = Workbook(_about(counts, scope=scope, actor=actor))
+    book = Workbook(_about(counts, freshness, scope=scope, actor=actor))
     for title, headers, rows in _sheets(counts):
         book.sheet(title, headers).extend(rows)
     data = book.close()

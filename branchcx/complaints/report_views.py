@@ -1,9 +1,11 @@
 """Complaint reports: the analysis dashboard and the regulator's statistics workbook.
 
 Both read the user's complaints through ``access`` (scoped to their unit; 403 without the
-permission), narrow them by the period and outlet in the GET parameters, and hand them to
-``stats``, whose few grouped queries do the counting. The dashboard runs the same number
-of queries however many complaints there are.
+permission) and narrow them by the period and outlet in the GET parameters. Whole months come
+from the statistics rollup (``rollups.read``, rows scoped the same way), the days of partial
+months from the complaints; ``stats.figures`` shapes both alike, and the page says how fresh
+the figures are. Repeat complainants and customers per outlet are counted live. The
+dashboard runs the same number of queries however many complaints there are.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from branchcx.complaints import access, stats
+from branchcx.complaints import access, rollups, stats
 from branchcx.complaints.exports import EXPORT_PERMISSION, export_regulator_statistics
 from branchcx.complaints.models import Complaint
+from branchcx.complaints.stats import figures
 from branchcx.customers.models import Customer
 from branchcx.org.access import scope_label
 from branchcx.org.models import Branch
@@ -84,6 +87,25 @@ def _narrowed(
 ) -> QuerySet[Complaint]:
     narrowed = stats.in_period(complaints, period.start, period.end)
     return narrowed.filter(outlet=outlet) if outlet else narrowed
+
+
+def _reading(
+    user: Any,
+    complaints: QuerySet[Complaint],
+    period: stats.Period,
+    outlet: Branch | None,
+    tables: tuple[Any, ...] = rollups.TABLES,
+) -> rollups.Reading:
+    """The period's grouped rows in the user's scope (and outlet), whole months from the
+    rollup."""
+
+    def narrowed(rows: Any) -> QuerySet[Any]:
+        rows = rows.visible_to(user)
+        return rows.filter(unit=outlet) if outlet else rows
+
+    if outlet is not None:
+        complaints = complaints.filter(outlet=outlet)
+    return rollups.read(complaints, narrowed, period.start, period.end, tables=tables)
 
 
 def _percent(share: float | None) -> str:
@@ -148,18 +170,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if filters.errors or period is None:
         return render(request, "complaints/reports/dashboard.html", context, status=400)
     start, end = period.start, period.end
-    narrowed = _narrowed(complaints, period, filters.outlet)
+    reading = _reading(request.user, complaints, period, filters.outlet)
     customers = Customer.objects.visible_to(request.user)
     if filters.outlet is not None:
         customers = customers.filter(home_outlet=filters.outlet)
+    served, names = stats.customers_per_outlet(customers, end)
+    names |= {o.pk: stats.Code(o.code, o.name) for o in outlets}
+    tally = reading.of(rollups.TALLY)
     report: dict[str, Any] = {
-        "volume": stats.volume_by_month(narrowed, start, end),
-        "heat": stats.heatmap(narrowed),
-        "times": stats.time_to_decision(narrowed),
-        "levels": stats.sla_compliance(narrowed, today),
-        "repeats": stats.repeat_complainants(narrowed, start),
-        "causes": stats.top_root_causes(narrowed),
-        "rates": stats.rates_per_10k(narrowed, customers, start, end),
+        "volume": figures.volume(tally, start, end),
+        "heat": figures.heatmap(tally),
+        "times": figures.time_to_decision(reading.of(rollups.TIMES)),
+        "levels": figures.service_levels(reading.of(rollups.LEVELS)),
+        "repeats": stats.repeat_complainants(_narrowed(complaints, period, filters.outlet), start),
+        "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
+        "rates": figures.rates(figures.complaints_per_outlet(tally), served, names),
     }
     levels: stats.ServiceLevels = report["levels"]
     context |= {
@@ -178,6 +203,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "shares": {"regulatory": _percent(levels.regulatory.share)},
         "chart": _chart_data(report),
         "scope_label": scope_label(request.user, filters.outlet),
+        "freshness": reading.freshness,
     }
     return render(request, "complaints/reports/dashboard.html", context)
 
@@ -194,9 +220,11 @@ def regulator_export(request: HttpRequest) -> HttpResponse:
     if filters.errors or period is None:
         # the dashboard shows the same parameters with what is wrong with them
         return redirect(f"{reverse('complaints:dashboard')}?{filters.query()}")
+    reading = _reading(request.user, complaints, period, filters.outlet, (rollups.TALLY,))
     content = export_regulator_statistics(
         request.user,
-        _narrowed(complaints, period, filters.outlet),
+        figures.regulator_counts(reading.of(rollups.TALLY), period.start, period.end),
+        reading.freshness,
         period=period,
         scope=scope_label(request.user, filters.outlet),
         outlet=filters.outlet.code if filters.outlet else "",

@@ -1,10 +1,11 @@
-"""The complaint statistics as rollups: what each table holds, how a cell is computed from
-the complaints, and which cells a change touches.
+"""The complaint statistics as rollups: which cells a change touches, how a cell is computed
+from the complaints, and how a page reads a period.
 
 A cell is an outlet and a month of receipt (in the bank's time zone). Each table's rows are
 the complaints of the cell grouped by the table's dimensions — computed by the same grouped
-queries (``grouped``) whether they feed the rollup or a page that reads complaints directly
-(the days of a period's partial first or last month), so both give the same figures.
+queries (``stats.tables.grouped``) whether they feed the rollup or a page that reads
+complaints directly (the days of a period's partial first or last month), so both give the
+same figures.
 
 Verdicts that depend on the time (a complaint not yet told becomes overdue when its due day
 passes; a first response or resolution target is missed once its time passes) are computed
@@ -19,130 +20,30 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from branchcx.complaints import stats
-from branchcx.complaints.models import (
-    FINAL_STATES,
-    Complaint,
-    ComplaintLevels,
-    ComplaintRootCauses,
-    ComplaintTally,
-    ComplaintTimes,
-    Decision,
-    TimelineEntry,
+from branchcx.complaints.models import Complaint, Decision, TimelineEntry
+from branchcx.complaints.stats.expressions import in_period
+from branchcx.complaints.stats.tables import (
+    LEVELS,
+    ROOT_CAUSES,
+    TABLES,
+    TALLY,
+    TIMES,
+    Table,
+    grouped,
+    plain,
+    rolled,
 )
-from branchcx.rollups.engine import earliest, month_of, next_month
+from branchcx.lib.periods import Period, local_month, month_end, next_month
+from branchcx.rollups.engine import earliest
 from branchcx.rollups.models import RollupRow
 from branchcx.rollups.reading import Freshness, current, freshness, states
 from branchcx.rollups.registry import Rollup
 
 NAME = "complaints.statistics"
-
-
-@dataclass(frozen=True)
-class Table:
-    """A rollup table: its dimensions (column → expression over the complaints) and its
-    measures (column → aggregate over the complaints); over rollup rows a measure is the sum
-    of its column."""
-
-    model: type[RollupRow]
-    dims: dict[str, Any]
-    measures: dict[str, Any]
-    annotate: Any = None  # (complaints, today, now) -> complaints with what dims refer to
-
-
-def _tally_annotations(base: QuerySet[Complaint], today: date, now: datetime) -> QuerySet[Any]:
-    return base.annotate(r_stretch=stats._regulatory_stretches(base, today))
-
-
-def _times_annotations(base: QuerySet[Complaint], today: date, now: datetime) -> QuerySet[Any]:
-    return base.annotate(r_days=stats._decision_days(base))
-
-
-def _level_annotations(base: QuerySet[Complaint], today: date, now: datetime) -> QuerySet[Any]:
-    return base.annotate(
-        r_regulatory=stats._regulatory_verdict(base, today),
-        r_first_response=stats._first_response_verdict(now),
-        r_resolution=stats._resolution_verdict(base, now),
-    )
-
-
-def _causes_filter(base: QuerySet[Complaint], today: date, now: datetime) -> QuerySet[Any]:
-    return base.filter(decisions__root_cause__isnull=False)
-
-
-TALLY = Table(
-    ComplaintTally,
-    dims={
-        "business_id": F("business_id"),
-        "cause_id": F("cause_id"),
-        "channel_id": F("channel_id"),
-        "is_major": F("is_major"),
-        "allowed_days": F("allowed_days"),
-        "stretch": F("r_stretch"),
-    },
-    measures={"count": Count("pk")},
-    annotate=_tally_annotations,
-)
-TIMES = Table(
-    ComplaintTimes,
-    dims={"days": F("r_days")},
-    measures={"count": Count("pk")},
-    annotate=_times_annotations,
-)
-LEVELS = Table(
-    ComplaintLevels,
-    dims={
-        "regulatory": F("r_regulatory"),
-        "first_response": F("r_first_response"),
-        "resolution": F("r_resolution"),
-    },
-    measures={"count": Count("pk")},
-    annotate=_level_annotations,
-)
-ROOT_CAUSES = Table(
-    ComplaintRootCauses,
-    dims={"root_cause_id": F("decisions__root_cause_id")},
-    measures={
-        "decisions": Count("decisions", distinct=True),
-        "complaints": Count("pk", distinct=True),
-        "finished": Count("pk", distinct=True, filter=Q(state__in=FINAL_STATES)),
-    },
-    annotate=_causes_filter,
-)
-TABLES = (TALLY, TIMES, LEVELS, ROOT_CAUSES)
-
-# Names the grouped rows carry, whichever side they come from (a prefix: "business_id" is
-# also a field of the complaint, which a values() alias may not shadow).
-PREFIX = "r__"
-
-
-def grouped(
-    table: Table, complaints: QuerySet[Complaint], today: date, now: datetime
-) -> QuerySet[Any]:
-    """The complaints (counted ones only: merged are left out) grouped by outlet, month of
-    receipt and the table's dimensions, with the table's measures."""
-    base = stats._counted(complaints)
-    annotated = table.annotate(base, today, now) if table.annotate else base
-    return annotated.values(
-        **{f"{PREFIX}unit": F("outlet_id"), f"{PREFIX}month": stats._local_month("received_at")},
-        **{PREFIX + name: expression for name, expression in table.dims.items()},
-    ).annotate(**{PREFIX + name: aggregate for name, aggregate in table.measures.items()})
-
-
-def rolled(table: Table, rows: QuerySet[Any]) -> QuerySet[Any]:
-    """Rollup rows (already narrowed to the current generation, scope and months) in the
-    shape of :func:`grouped`."""
-    return rows.values(
-        **{f"{PREFIX}unit": F("unit_id"), f"{PREFIX}month": F("month")},
-        **{PREFIX + name: F(name) for name in table.dims},
-    ).annotate(**{PREFIX + name: Sum(name) for name in table.measures})
-
-
-def plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {key.removeprefix(PREFIX): value for key, value in row.items()}
+__all__ = ["LEVELS", "NAME", "ROLLUP", "ROOT_CAUSES", "TALLY", "TIMES", "Reading", "read"]
 
 
 # --- the rollup ----------------------------------------------------------------------------
@@ -176,7 +77,7 @@ def compute(
 def _cells_of(complaints: QuerySet[Complaint]) -> Iterable[tuple[int, date]]:
     return (
         complaints.order_by()
-        .annotate(r_month=stats._local_month("received_at"))
+        .annotate(r_month=local_month("received_at"))
         .values_list("outlet_id", "r_month")
         .distinct()
     )
@@ -203,8 +104,7 @@ def changed(since: datetime, now: datetime) -> Iterator[tuple[int, date]]:
 
 
 def first_month() -> date | None:
-    found = earliest(Complaint.objects.all(), "received_at")
-    return month_of(found) if found else None
+    return earliest(Complaint.objects.all(), "received_at")
 
 
 ROLLUP = Rollup(
@@ -231,18 +131,14 @@ class Reading:
         return self.rows[table.model]
 
 
-def _month_end(month: date) -> date:
-    return next_month(month) - timedelta(days=1)
-
-
 def split(start: date, end: date, today: date) -> tuple[list[date], list[tuple[date, date]]]:
     """The whole months of the period (read from the rollup; the current month counts as
     whole up to today) and the days of partial months (counted from the complaints)."""
     whole: list[date] = []
     partial: list[tuple[date, date]] = []
-    for month in stats.Period(start, end).months():
-        first, last = max(start, month), min(end, _month_end(month))
-        if first == month and (last == _month_end(month) or last >= today):
+    for month in Period(start, end).months():
+        first, last = max(start, month), min(end, month_end(month))
+        if first == month and (last == month_end(month) or last >= today):
             whole.append(month)
         else:
             partial.append((first, last))
@@ -255,24 +151,32 @@ def read(
     start: date,
     end: date,
     *,
+    tables: Iterable[Table] = TABLES,
     today: date | None = None,
     now: datetime | None = None,
 ) -> Reading:
-    """The rows for complaints received from ``start`` to ``end``: whole months from the
-    rollup (``rollup_rows(model)`` narrows a table's current rows to the same scope and
-    outlet as ``complaints``), partial months from ``complaints`` themselves."""
+    """The rows of ``tables`` for complaints received from ``start`` to ``end``: whole months
+    from the rollup (``rollup_rows(queryset)`` narrows a table's current rows to the same
+    scope and outlet as ``complaints``), the days of partial months from ``complaints``
+    themselves. Before the rollup's first build every figure is counted from the complaints
+    (and the freshness says so)."""
     now = now or timezone.now()
     today = today or timezone.localtime(now).date()
     state = states([NAME]).get(NAME)
-    whole, partial = split(start, end, today)
+    fresh = freshness([state])
+    whole: list[date]
+    if fresh.missing:
+        whole, partial = [], [(start, end)]
+    else:
+        whole, partial = split(start, end, today)
     rows: dict[type[RollupRow], list[dict[str, Any]]] = {}
-    for table in TABLES:
-        found = [
-            plain(r)
-            for r in rolled(table, rollup_rows(current(table.model, state)).filter(month__in=whole))
-        ]
+    for table in tables:
+        found: list[dict[str, Any]] = []
+        if whole:
+            stored = rollup_rows(current(table.model, state)).filter(month__in=whole)
+            found.extend(plain(r) for r in rolled(table, stored))
         for first, last in partial:
-            live = stats.in_period(complaints, first, last)
+            live = in_period(complaints, first, last)
             found.extend(plain(r) for r in grouped(table, live, today, now))
         rows[table.model] = found
-    return Reading(rows, freshness([state]), tuple(partial))
+    return Reading(rows, fresh.counted_now(bool(partial), entirely=not whole), tuple(partial))

@@ -32,6 +32,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from branchcx.lib.periods import month_start as month_of
+from branchcx.lib.periods import next_month
 from branchcx.rollups.models import RollupMark, RollupRow, RollupState
 from branchcx.rollups.registry import Rollup, rollups
 
@@ -54,16 +56,6 @@ class Outcome:
     cells: int
     rows: int
     generation: int
-
-
-def month_of(day: date | datetime) -> date:
-    if isinstance(day, datetime):
-        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def state_of(name: str) -> RollupState:

@@ -9,7 +9,7 @@ complaints as of now, say) are labelled as such by the page.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,8 +20,18 @@ from branchcx.rollups.models import RollupRow, RollupState
 
 @dataclass(frozen=True)
 class Freshness:
+    """As of when the stored figures were last updated (None: never built), since when
+    updating fails, and which figures the page counted now instead: some days of the period
+    (the partial months at its ends) or all of them (before the first build)."""
+
     as_of: datetime | None
     failing_since: datetime | None = None
+    partly_live: bool = False
+    live: bool = False
+
+    def counted_now(self, some: bool, *, entirely: bool = False) -> Freshness:
+        """The same, saying that some (or all) of the page's figures were counted now."""
+        return replace(self, partly_live=some and not entirely, live=some and entirely)
 
     @property
     def missing(self) -> bool:

@@ -11,8 +11,10 @@ encoder gets plain text). The tables beside each chart show the same figures.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Protocol, TypeVar
+
+from branchcx.lib import periods
 
 T = TypeVar("T")
 
@@ -41,25 +43,13 @@ def labels(**texts: Any) -> dict[str, str]:
     return {key: str(text) for key, text in texts.items()}
 
 
-def next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
 def every_month(
     found: Mapping[date, T], first: date | None = None, last: date | None = None
 ) -> list[tuple[str, T | None]]:
     """("YYYY-MM", value or None) for each month from ``first`` to ``last`` (by default the
     first and last month in ``found``): a month without data is there, as None, so the chart
     shows a gap instead of joining the months around it."""
-    if not found and (first is None or last is None):
-        return []
-    day = (first or min(found)).replace(day=1)
-    end = (last or max(found)).replace(day=1)
-    every: list[tuple[str, T | None]] = []
-    while day <= end:
-        every.append((f"{day:%Y-%m}", found.get(day)))
-        day = next_month(day)
-    return every
+    return [(f"{month:%Y-%m}", value) for month, value in periods.every_month(found, first, last)]
 
 
 def band(

@@ -5,14 +5,16 @@ one, a new decision) and after deadlines pass with nothing else changing."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import random
 from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from branchcx.complaints import figures, rollups, stats
+from branchcx.complaints import access, rollups, stats
 from branchcx.complaints.actions import (
     do_merge,
     do_record_revisit,
@@ -20,6 +22,7 @@ from branchcx.complaints.actions import (
     do_transition,
 )
 from branchcx.complaints.models import Complaint, Revisit
+from branchcx.complaints.stats import figures
 from branchcx.complaints.tests.test_workflow import advance, code, register
 from branchcx.complaints.tests.test_workflow import customer as customer  # a fixture
 from branchcx.complaints.tests.test_workflow import english as english  # a fixture
@@ -80,8 +83,6 @@ def generated(org, customer):
 
 
 def whole_figures(user, start: date, end: date, now: datetime) -> dict[str, object]:
-    from branchcx.complaints import access
-
     complaints = access.complaints_for_user(user)
     reading = rollups.read(complaints, lambda rows: rows.visible_to(user), start, end, now=now)
     return {
@@ -97,8 +98,6 @@ def whole_figures(user, start: date, end: date, now: datetime) -> dict[str, obje
 
 
 def row_figures(user, start: date, end: date, now: datetime) -> dict[str, object]:
-    from branchcx.complaints import access
-
     complaints = access.complaints_for_user(user)
     narrowed = stats.in_period(complaints, start, end)
     today = timezone.localtime(now).date()
@@ -257,3 +256,82 @@ def test_a_rebuild_switches_generations_and_keeps_readers_on_whole_ones(org, gen
         assert_same(org, START)
         engine.update(rollups.ROLLUP)
         assert not ComplaintTally.objects.filter(generation=first).exists()
+
+
+# --- the pages read the rollup -------------------------------------------------------------
+
+
+def _dashboard(user, **params):
+    from branchcx.testing import client_for
+
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    return client.get("/complaints/reports/", params)
+
+
+def test_the_dashboard_reads_the_rollup_and_says_as_of_when(org, customer, generated):
+    whole_year = {"start": "2025-12-01", "end": "2026-11-30"}  # whole months only
+    with time_machine.travel(START, tick=False):
+        before = _dashboard(org.head_office, **whole_year)
+        # before the first build every figure is counted from the complaints
+        assert before.context["freshness"].live
+        assert "counted just now from the records" in before.content.decode()
+        engine.rebuild(rollups.ROLLUP)
+    later = START + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        register(org, customer, received_at=later - timedelta(days=3))
+        stored = _dashboard(org.head_office, **whole_year)
+        # the rollup is read: the new complaint is not in it yet, and the page says as of when
+        assert stored.context["total"] == before.context["total"]
+        assert stored.context["freshness"].as_of == START
+        assert "Figures as of 2026-11-20 10:00" in stored.content.decode()
+        engine.update(rollups.ROLLUP)
+        updated = _dashboard(org.head_office, **whole_year)
+        assert updated.context["total"] == before.context["total"] + 1
+        # the same figures as the complaints give, for a manager's own scope too
+        live = stats.heatmap(
+            stats.in_period(
+                access.complaints_for_user(org.manager_a),
+                date(2025, 12, 1),
+                date(2026, 11, 30),
+            )
+        )
+        mine = _dashboard(org.manager_a, **whole_year)
+        assert mine.context["report"]["heat"].counts == live.counts
+
+
+def test_a_partly_covered_month_is_counted_now_and_the_page_says_so(org, customer, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        register(org, customer, received_at=START - timedelta(days=40, hours=1))
+        page = _dashboard(org.head_office, start="2026-10-05", end="2026-11-20")
+    assert page.context["freshness"].partly_live
+    assert "counted just now" in page.content.decode()
+    # the new complaint (2026-10-11) is in October's partial days, counted live
+    october = next(m for m in page.context["report"]["volume"] if m.month == date(2026, 10, 1))
+    direct = Complaint.objects.exclude(state="merged").filter(
+        received_at__gte=datetime(2026, 10, 5, tzinfo=ZONE),
+        received_at__lt=datetime(2026, 11, 1, tzinfo=ZONE),
+    )
+    assert october.count == direct.count()
+
+
+def test_the_regulator_workbook_says_how_fresh_its_figures_are(org, generated):
+    from branchcx.testing import client_for
+
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        client = client_for(org.head_office)
+        client.cookies["django_language"] = "en"
+        response = client.get(
+            "/complaints/reports/regulator.xlsx", {"start": "2025-12-01", "end": "2026-11-30"}
+        )
+    assert response.status_code == 200
+    about = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    facts = {row[0]: row[1] for row in about.iter_rows(values_only=True) if row and row[0]}
+    assert facts["Figures"] == "stored figures as of 2026-11-20 10:00"
+    assert facts["Complaints"] == sum(
+        1
+        for c in Complaint.objects.exclude(state="merged")
+        if date(2025, 12, 1) <= timezone.localtime(c.received_at).date() <= date(2026, 11, 30)
+    )
