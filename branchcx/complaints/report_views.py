@@ -153,6 +153,35 @@ def _chart_data(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def build_report(
+    user: Any,
+    complaints: QuerySet[Complaint],
+    outlets: list[Branch],
+    period: stats.Period,
+    outlet: Branch | None,
+) -> tuple[dict[str, Any], rollups.Reading]:
+    """The dashboard's figures for the user's ``complaints`` (scoped) in a period and outlet:
+    whole months from the rollup, repeat complainants and customers per outlet live."""
+    start, end = period.start, period.end
+    reading = _reading(user, complaints, period, outlet)
+    customers = Customer.objects.visible_to(user)
+    if outlet is not None:
+        customers = customers.filter(home_outlet=outlet)
+    served, names = stats.customers_per_outlet(customers, end)
+    names |= {o.pk: stats.Code(o.code, o.name) for o in outlets}
+    tally = reading.of(rollups.TALLY)
+    report: dict[str, Any] = {
+        "volume": figures.volume(tally, start, end),
+        "heat": figures.heatmap(tally),
+        "times": figures.time_to_decision(reading.of(rollups.TIMES)),
+        "levels": figures.service_levels(reading.of(rollups.LEVELS)),
+        "repeats": stats.repeat_complainants(_narrowed(complaints, period, outlet), start),
+        "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
+        "rates": figures.rates(figures.complaints_per_outlet(tally), served, names),
+    }
+    return report, reading
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -169,23 +198,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = filters.period
     if filters.errors or period is None:
         return render(request, "complaints/reports/dashboard.html", context, status=400)
-    start, end = period.start, period.end
-    reading = _reading(request.user, complaints, period, filters.outlet)
-    customers = Customer.objects.visible_to(request.user)
-    if filters.outlet is not None:
-        customers = customers.filter(home_outlet=filters.outlet)
-    served, names = stats.customers_per_outlet(customers, end)
-    names |= {o.pk: stats.Code(o.code, o.name) for o in outlets}
-    tally = reading.of(rollups.TALLY)
-    report: dict[str, Any] = {
-        "volume": figures.volume(tally, start, end),
-        "heat": figures.heatmap(tally),
-        "times": figures.time_to_decision(reading.of(rollups.TIMES)),
-        "levels": figures.service_levels(reading.of(rollups.LEVELS)),
-        "repeats": stats.repeat_complainants(_narrowed(complaints, period, filters.outlet), start),
-        "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
-        "rates": figures.rates(figures.complaints_per_outlet(tally), served, names),
-    }
+    report, reading = build_report(request.user, complaints, outlets, period, filters.outlet)
     levels: stats.ServiceLevels = report["levels"]
     context |= {
         "report": report,
