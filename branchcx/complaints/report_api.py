@@ -57,7 +57,9 @@ def complaint_statistics(request: HttpRequest, filters: Query[StatisticsQuery]) 
         tables=(rollups.TALLY,),
     )
     counts = figures.counts_by(
-        reading.of(rollups.TALLY), filters.group_by, Branch.objects.visible_to(user)
+        reading.of(rollups.TALLY),
+        filters.group_by,
+        figures.outlet_codes(Branch.objects.visible_to(user).only("code", "name")),
     )
     fresh = reading.freshness
     return {

@@ -168,7 +168,7 @@ def build_report(
     if outlet is not None:
         customers = customers.filter(home_outlet=outlet)
     served, names = stats.customers_per_outlet(customers, end)
-    names |= {o.pk: stats.Code(o.code, o.name) for o in outlets}
+    names |= figures.outlet_codes(outlets)
     tally = reading.of(rollups.TALLY)
     report: dict[str, Any] = {
         "volume": figures.volume(tally, start, end),

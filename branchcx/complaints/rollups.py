@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -36,7 +36,7 @@ from branchcx.complaints.stats.tables import (
     plain,
     rolled,
 )
-from branchcx.lib.periods import Period, local_month, month_end, next_month
+from branchcx.lib.periods import Period, local_month, month_end
 from branchcx.rollups.engine import earliest
 from branchcx.rollups.models import RollupRow
 from branchcx.rollups.reading import Freshness, current, freshness, states
@@ -49,19 +49,11 @@ __all__ = ["LEVELS", "NAME", "ROLLUP", "ROOT_CAUSES", "TALLY", "TIMES", "Reading
 # --- the rollup ----------------------------------------------------------------------------
 
 
-def _month_bounds(month: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_default_timezone()
-    return (
-        datetime.combine(month, time.min, tzinfo=zone),
-        datetime.combine(next_month(month), time.min, tzinfo=zone),
-    )
-
-
 def compute(
     month: date, unit_ids: Collection[int] | None, now: datetime
 ) -> Iterator[tuple[type[RollupRow], dict[str, Any]]]:
     """The rows of every table for the cells of ``month`` (of ``unit_ids``, or all)."""
-    start, end = _month_bounds(month)
+    start, end = Period(month, month_end(month)).bounds()
     complaints = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     if unit_ids is not None:
         complaints = complaints.filter(outlet_id__in=list(unit_ids))

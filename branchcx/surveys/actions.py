@@ -29,6 +29,7 @@ from branchcx.complaints.models import Complaint
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_mobile
+from branchcx.lib.periods import quarter_start
 from branchcx.lib.workdays import add_working_hours, bank_overrides
 from branchcx.messaging.actions import enqueue
 from branchcx.org.access import own_staff_profile
@@ -915,10 +916,6 @@ def belief_stamp(beliefs: Iterable[ExpectationBelief]) -> str:
     if not found:
         return ""
     return f"{len(found)}:{max(b.recorded_at for b in found).isoformat()}"
-
-
-def quarter_start(day: date) -> date:
-    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
 
 
 @transaction.atomic

@@ -33,12 +33,12 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from branchcx.customers.models import Customer
+from branchcx.lib.periods import quarter_start
 from branchcx.org.models import Branch, Role, StaffProfile
 from branchcx.surveys.actions import (
     answer_of,
     dimension_rows,
     headline,
-    quarter_start,
     token_hash,
 )
 from branchcx.surveys.comments import analyse

@@ -9,31 +9,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branchcx.lib.periods import months_back, quarter_label, recent_quarters
 from branchcx.surveys.models import Dimension
+
+__all__ = ["BeliefForm", "ReportFilterForm", "quarter_label"]
 
 # Enough for two years of drift plus the same months a year earlier.
 MAX_PERIOD_DAYS = 1096
-QUARTERS_BACK = 8
-
-
-def months_back(today: date, months: int) -> date:
-    """The first day of the month ``months`` before ``today``'s month."""
-    index = today.year * 12 + today.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def quarter_start(day: date) -> date:
-    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-
-
-def quarter_label(day: date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def recent_quarters(today: date, count: int = QUARTERS_BACK) -> list[date]:
-    """The current quarter and the ``count`` before it, newest first."""
-    first = quarter_start(today)
-    return [months_back(first, 3 * back) for back in range(count + 1)]
 
 
 class ReportFilterForm(forms.Form):

@@ -47,7 +47,6 @@ from branchcx.complaints.stats.figures import (
 from branchcx.complaints.stats.tables import LEVELS, ROOT_CAUSES, TALLY, TIMES, Table, rows
 from branchcx.lib.masking import mask_name
 from branchcx.lib.periods import Period, default_period, make_period, parse_period
-from branchcx.org.models import Branch
 
 __all__ = [
     "LATE", "MET", "OVERDUE", "PER_CUSTOMERS", "REGULATOR_DAYS", "TOP", "Code", "Compliance",
@@ -113,25 +112,16 @@ def regulator_counts(
 
 
 def counts_by(
-    complaints: QuerySet[Complaint],
-    start: date,
-    end: date,
-    group_by: str,
-    outlets: QuerySet[Branch] | None = None,
+    complaints: QuerySet[Complaint], start: date, end: date, group_by: str
 ) -> list[tuple[Code, int]]:
-    """Complaints of the period per code of one axis, or per outlet (named from
-    ``outlets``, by default the outlets of the complaints themselves)."""
+    """Complaints of the period per code of one axis, or per outlet."""
     narrowed = in_period(complaints, start, end)
-    if group_by == "outlet" and outlets is None:
-        named = {
+    outlets = None
+    if group_by == "outlet":
+        outlets = {
             row["outlet_id"]: Code(row["outlet__code"], row["outlet__name"])
             for row in narrowed.values("outlet_id", "outlet__code", "outlet__name").distinct()
         }
-        counted_rows = narrowed.values("outlet_id").annotate(count=Count("pk"))
-        return sorted(
-            ((named[r["outlet_id"]], r["count"]) for r in counted_rows),
-            key=lambda item: item[0].sort_key,
-        )
     return figures.counts_by(_rows(TALLY, narrowed), group_by, outlets)
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -22,7 +21,6 @@ from branchcx.complaints.models import Classification, RootCause
 from branchcx.complaints.stats.expressions import LATE, MET, OVERDUE, band, on_time
 from branchcx.lib.periods import Period
 from branchcx.lib.statistics.histograms import mean, median
-from branchcx.org.models import Branch
 
 PER_CUSTOMERS = 10_000
 TOP = 10
@@ -358,31 +356,27 @@ def regulator_counts(rows: Iterable[Row], start: date, end: date) -> RegulatorCo
     return counts
 
 
+def outlet_codes(outlets: Iterable[Any]) -> dict[int, Code]:
+    """Outlets (``Branch`` rows the reader may see) as row labels, by id."""
+    return {o.pk: Code(o.code, o.name) for o in outlets}
+
+
 def counts_by(
-    rows: Iterable[Row], group_by: str, outlets: QuerySet[Branch] | None = None
+    rows: Iterable[Row], group_by: str, outlets: Mapping[int, Code] | None = None
 ) -> list[tuple[Code, int]]:
     """Complaints per code of one axis ("business", "cause", "channel"), or per outlet
-    (named from ``outlets``, the units the reader may see)."""
-    rows = list(rows)
+    (named from ``outlets``: see :func:`outlet_codes`)."""
+    key = "unit" if group_by == "outlet" else f"{group_by}_id"
     counts: dict[Any, int] = defaultdict(int)
+    for row in rows:
+        counts[row[key]] += row["count"]
     if group_by == "outlet":
         if outlets is None:
             raise ValueError("counts per outlet need the outlets to name them")
-        for row in rows:
-            counts[row["unit"]] += row["count"]
-        named = {
-            pk: Code(code, name)
-            for pk, code, name in outlets.filter(pk__in=list(counts)).values_list(
-                "pk", "code", "name"
-            )
-        }
-        coded = {named[pk]: n for pk, n in counts.items()}
+        codes: Mapping[Any, Code] = outlets
     else:
-        for row in rows:
-            counts[row[f"{group_by}_id"]] += row["count"]
         codes = _codes(counts)
-        coded = {codes[pk]: n for pk, n in counts.items()}
-    return sorted(coded.items(), key=lambda item: item[0].sort_key)
+    return sorted(((codes[pk], n) for pk, n in counts.items()), key=lambda item: item[0].sort_key)
 
 
 def complaints_per_outlet(rows: Iterable[Row]) -> dict[int, int]:

@@ -93,7 +93,9 @@ def whole_figures(user, start: date, end: date, now: datetime) -> dict[str, obje
         "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
         "regulator": figures.regulator_counts(reading.of(rollups.TALLY), start, end).cube(),
         "business": figures.counts_by(reading.of(rollups.TALLY), "business"),
-        "outlet": figures.counts_by(reading.of(rollups.TALLY), "outlet", Branch.objects.all()),
+        "outlet": figures.counts_by(
+            reading.of(rollups.TALLY), "outlet", figures.outlet_codes(Branch.objects.all())
+        ),
     }
 
 
