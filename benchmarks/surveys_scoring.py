@@ -11,13 +11,14 @@ A share of the responses (15% by default, the demo's share of the long SERVQUAL
 questionnaire; ``--answered-share``) also gets its 44 item answers (22 statements, expectation
 and perception, items of a dimension sharing a respondent-level level) for Cronbach's alpha.
 
-Measured (p50/p95 over the samples, after one warm-up): the dashboard's scoring as the page
-calls it (:func:`branchcx.surveys.queries.dashboard`: the network, every outlet, month, tier
-and segment) for head office and for one branch manager, and each grouping on its own; the
-reliability of the ten dimension scales (alpha over the item answers), the driver weights by
-segment and by outlet (cross-products of the pivoted dimension rows), and the expectation
-views. Target: under 2 s for 100,000 responses. Results go to
-``benchmarks/results/surveys-scoring-<date>.md``.
+Measured (p50/p95 over the samples, after one warm-up): the figures counted from the answers
+(as before the rollup's first build); the satisfaction rollup's rebuild and update; then, read
+from the rollup, the dashboard's scoring (:func:`branchcx.surveys.queries.dashboard`: the
+network, every outlet, month, tier and segment) for head office and for one branch manager,
+each grouping on its own, the reliability of the ten dimension scales, the driver weights by
+segment and by outlet, the expectation views, and the whole dashboard and expectations pages
+as a request. Target: the whole dashboard page within 300 ms at 100,000 responses, with the
+rollup's freshness on it. Results go to ``benchmarks/results/surveys-scoring-<date>.md``.
 
     python benchmarks/surveys_scoring.py                       # 100,000 responses
     python benchmarks/surveys_scoring.py --responses 5000 --samples 3   # smoke
@@ -39,7 +40,7 @@ from harness import configure, log, machine, percentile, timed  # noqa: E402
 BENCH_DIR = ROOT / "benchmarks"
 WORK = BENCH_DIR / "var" / "surveys-scoring"
 TODAY = time.strftime("%Y-%m-%d")
-TARGET_MS = 2000
+TARGET_MS = 300  # the whole dashboard page, head office, p95
 
 
 def make_responses(count: int) -> None:
@@ -144,11 +145,15 @@ def main() -> None:
     configure(WORK)
 
     from django.core.management import call_command
+    from django.test import Client
 
     from branchcx.org.demo import build_organisation
     from branchcx.org.models import Branch, StaffProfile
+    from branchcx.rollups import engine
+    from branchcx.rollups.reading import Freshness
     from branchcx.surveys import queries
     from branchcx.surveys.models import Answer, DimensionScore, Response
+    from branchcx.surveys.rollups import ROLLUP
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -168,27 +173,48 @@ def main() -> None:
         .first()
     )
     assert head_office is not None and manager is not None  # the demo has both
+    everything = queries.Selection(head_office.user)
+    branch = queries.Selection(manager.user)
+    answered = Answer.objects.values("response_id").distinct().count()
     results: dict[str, list[float]] = {}
+
+    # Counted from the answers (what a page does before the rollup's first build, and for
+    # the days of a partial month): the cost the rollup saves.
+    counted = queries.Reading(everything, None, [], [everything], Freshness(None))
+    results["counted from the answers: dashboard scoring, head office"] = timed(
+        args.samples, lambda: queries.dashboard(everything, counted)
+    )
+    results["counted from the answers: reliability (alpha of 10 scales), head office"] = timed(
+        max(2, args.samples // 3), lambda: queries.reliability(everything, counted)
+    )
+    results["counted from the answers: driver weights by segment, head office"] = timed(
+        max(2, args.samples // 3), lambda: queries.driver_analysis(everything, reading=counted)
+    )
+
+    started = time.perf_counter()
+    engine.rebuild(ROLLUP)
+    rebuild_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    engine.update(ROLLUP)
+    update_ms = (time.perf_counter() - started) * 1000
+    stored_rows = sum(t.objects.count() for t in ROLLUP.tables)
+    log(f"rollup rebuilt in {rebuild_ms:,.0f} ms ({stored_rows:,} rows), updated in "
+        f"{update_ms:,.0f} ms")  # fmt: skip
+
     for label, user in (("head office", head_office.user), ("one branch", manager.user)):
         selection = queries.Selection(user)
         results[f"dashboard scoring, {label}"] = timed(
             args.samples, lambda selection=selection: queries.dashboard(selection)
         )
-    everything = queries.Selection(head_office.user)
-    for by in ("network", "outlet", "month", "tier"):
+    for by in ("network", "outlet", "month", "tier", "segment"):
         results[f"scores by {by}, head office"] = timed(
             args.samples, lambda by=by: queries.scores(everything, by)
         )
-    branch = queries.Selection(manager.user)
-    answered = Answer.objects.values("response_id").distinct().count()
     results["reliability (alpha of 10 scales), head office"] = timed(
         args.samples, lambda: queries.reliability(everything)
     )
     results["reliability (alpha of 10 scales), one branch"] = timed(
         args.samples, lambda: queries.reliability(branch)
-    )
-    results["reliability as the dashboard reads it (cached), head office"] = timed(
-        args.samples, lambda: queries.reliability_cached(everything)
     )
     for by in ("segment", "outlet"):
         results[f"driver weights by {by}, head office"] = timed(
@@ -197,18 +223,17 @@ def main() -> None:
     results["expectation views, head office"] = timed(
         args.samples, lambda: queries.expectation_report(everything)
     )
-    results["scores by segment, head office"] = timed(
-        args.samples, lambda: queries.scores(everything, "segment")
+    client = Client()
+    client.force_login(head_office.user)
+    shown = client.get("/surveys/reports/")
+    assert shown.status_code == 200, shown.status_code
+    page_html = shown.content.decode()
+    freshness_shown = 'id="rollup-freshness" data-as-of=' in page_html
+    results["the whole dashboard page (request to response), head office"] = timed(
+        args.samples, lambda: client.get("/surveys/reports/")
     )
-
-    def page() -> None:
-        """What the dashboard view computes (alpha from the cache)."""
-        queries.dashboard(everything)  # network, outlets, months, tiers and segments
-        queries.reliability_cached(everything)
-        queries.driver_analysis_cached(everything, by="segment")
-
-    results["the whole dashboard page's figures (alpha and drivers cached), head office"] = timed(
-        args.samples, page
+    results["the expectations page (request to response), head office"] = timed(
+        args.samples, lambda: client.get("/surveys/reports/expectations/")
     )
     alpha = {(s.role, s.dimension): s for s in queries.reliability(everything)}
     drivers = queries.driver_analysis(everything, by="segment")
@@ -216,8 +241,8 @@ def main() -> None:
     def cell(values: list[float]) -> str:
         return f"{statistics.median(values):,.0f} / {percentile(values, 0.95):,.0f}"
 
-    head = results["dashboard scoring, head office"]
-    verdict = "met" if percentile(head, 0.95) < TARGET_MS else "missed"
+    page = results["the whole dashboard page (request to response), head office"]
+    verdict = "met" if percentile(page, 0.95) <= TARGET_MS and freshness_shown else "missed"
     lines = [
         f"# Benchmark: survey scoring ({TODAY})",
         "",
@@ -226,7 +251,7 @@ def main() -> None:
         f"CSAT and CES answers and five SERVQUAL dimension rows ({dims:,} rows); "
         f"{answered:,} of them ({args.answered_share:.0%}, the demo's share of the long "
         f"questionnaire) with their 44 item answers ({answers:,} rows). "
-        f"Built in {build_s:.0f} s.",
+        f"Built in {build_s:.0f} s. SQLite.",
         f"Command: `python benchmarks/surveys_scoring.py` (via `make bench`); "
         f"{args.samples} samples per measure after one warm-up.",
         "",
@@ -238,37 +263,28 @@ def main() -> None:
         "| measure | value |",
         "| --- | --- |",
         *[f"| {label} | {cell(values)} |" for label, values in results.items()],
+        f"| satisfaction rollup rebuild, all months (once; {stored_rows:,} rows) "
+        f"| {rebuild_ms:,.0f} |",
+        f"| rollup update right after (once) | {update_ms:,.0f} |",
         "",
-        f"Target: the dashboard's scoring of {n:,} responses under {TARGET_MS:,} ms "
-        f"(head office, p95): **{verdict}**.",
+        f"Target: the whole satisfaction dashboard page at {n:,} responses within "
+        f"{TARGET_MS:,} ms (head office, p95), with the rollup's freshness on the page "
+        f"({'shown' if freshness_shown else 'MISSING'}): **{verdict}**.",
         "",
-        "The dashboard's scoring is five views (network, outlets, months, tiers, segments)",
-        "from one grouping by outlet, month, tier and segment: one grouped query over the",
-        "responses and one over the dimension rows (which carry those columns, so no join),",
-        "each read from its covering index in index order (no sort; SQLite cannot hash a",
-        "grouping). Intervals and gaps are then computed from the grouped counts in Python",
-        "(a few thousand groups here). On PostgreSQL the page groups by outlet and month and",
-        "by tier and segment instead (hash aggregates, few groups in any network).",
-        "",
-        "Reliability is one query with two grouped passes over the item answers: per item",
-        "the count, sum and sum of squares, and per scale the moments of the respondents'",
-        "totals (a subquery grouped by response); every respondent here answered every item,",
-        "so no third pass takes incomplete ones out. Sorting the answers twice dominates on",
-        "SQLite, so the dashboard keeps the result for 15 minutes per scope and filters (the",
-        "cached row above). (Window functions partitioned by response and scale do it in one",
-        "pass but cost about 9 s here.) Alpha and its Feldt interval follow in Python "
+        "Whole months are read from the satisfaction rollup (`surveys.queries.read`): counts",
+        "and sums per outlet, month, survey, tier and segment for the scores, the item and",
+        "total moments per scale for Cronbach's alpha, the drivers' sums and cross-products",
+        "per segment; the days of a month the period only partly covers are counted from the",
+        "answers by the same queries (the page's default period, the last twelve months, is",
+        "whole months). The rows 'counted from the answers' are the same figures read",
+        "entirely from the answers, as before the rollup's first build: what the rollup",
+        "saves. Alpha and its Feldt interval and the LMG decomposition of the 6x6 covariance",
+        "matrix follow in Python "
         f"(e.g. perceived responsiveness: alpha "
         f"{alpha[('perception', 'responsiveness')].result.alpha:.3f} over "  # type: ignore[union-attr]
-        f"{alpha[('perception', 'responsiveness')].n:,} respondents).",
-        "Driver weights pivot each response's five dimension rows into one row (conditional",
-        "aggregation grouped by response), then sum the 27 cross-products per group; the LMG",
-        "decomposition of the 6x6 covariance matrix takes microseconds "
-        f"(network: {drivers.network.n:,} complete answers, R² "
+        f"{alpha[('perception', 'responsiveness')].n:,} respondents; drivers: "
+        f"{drivers.network.n:,} complete answers, R² "
         f"{drivers.network.result.r_squared:.3f}, the benchmark's ratings being random).",  # type: ignore[union-attr]
-        "",
-        "The whole dashboard page is the dashboard's scoring plus the reliability and the",
-        "driver weights as the page reads them (computed at most once per 15 minutes per",
-        "scope and filters, the page saying when; their uncached cost is in the rows above).",
         "",
     ]
     out = BENCH_DIR / "results" / f"surveys-scoring-{TODAY}.md"

@@ -39,7 +39,7 @@ from branchcx.complaints.stats.tables import (
 from branchcx.lib.periods import Period, local_month, month_end
 from branchcx.rollups.engine import earliest
 from branchcx.rollups.models import RollupRow
-from branchcx.rollups.reading import Freshness, current, freshness, states
+from branchcx.rollups.reading import Freshness, current, freshness, split, states
 from branchcx.rollups.registry import Rollup
 
 NAME = "complaints.statistics"
@@ -121,20 +121,6 @@ class Reading:
 
     def of(self, table: Table) -> list[dict[str, Any]]:
         return self.rows[table.model]
-
-
-def split(start: date, end: date, today: date) -> tuple[list[date], list[tuple[date, date]]]:
-    """The whole months of the period (read from the rollup; the current month counts as
-    whole up to today) and the days of partial months (counted from the complaints)."""
-    whole: list[date] = []
-    partial: list[tuple[date, date]] = []
-    for month in Period(start, end).months():
-        first, last = max(start, month), min(end, month_end(month))
-        if first == month and (last == month_end(month) or last >= today):
-            whole.append(month)
-        else:
-            partial.append((first, last))
-    return whole, partial
 
 
 def read(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
 
+from branchcx.lib.periods import Period, month_end
 from branchcx.rollups.models import RollupRow, RollupState
 
 
@@ -63,3 +64,17 @@ def freshness(found: Iterable[RollupState | None]) -> Freshness:
     as_of = min(s.updated_at for s in found if s and s.updated_at)
     failing = [s.failing_since for s in found if s and s.failing_since]
     return Freshness(as_of, min(failing) if failing else None)
+
+
+def split(start: date, end: date, today: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The whole months of the period (read from the rollup; the current month counts as
+    whole up to today) and the days of partial months (counted from the source rows)."""
+    whole: list[date] = []
+    partial: list[tuple[date, date]] = []
+    for month in Period(start, end).months():
+        first, last = max(start, month), min(end, month_end(month))
+        if first == month and (last == month_end(month) or last >= today):
+            whole.append(month)
+        else:
+            partial.append((first, last))
+    return whole, partial

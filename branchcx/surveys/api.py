@@ -121,12 +121,16 @@ def survey_scores(request: HttpRequest, filters: Query[ScoresQuery]) -> dict[str
         survey=_survey_filter(filters.survey),
         unit=_unit_filter(user, filters.unit),
     )
-    groups = queries.scores(selection, filters.by)
+    reading = queries.read(selection)
+    groups = queries.scores(selection, filters.by, reading)
     codes = queries.group_codes(filters.by, [g.key for g in groups])
+    fresh = reading.freshness
     return {
         "by": filters.by,
         "start": filters.start,
         "end": filters.end,
+        "as_of": fresh.as_of,
+        "counted_now": fresh.live or fresh.partly_live,
         "groups": [
             {
                 "key": "all" if filters.by == "network" else codes.get(g.key),

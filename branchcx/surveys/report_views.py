@@ -177,13 +177,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "surveys/reports/dashboard.html", context, status=400)
     data = form.cleaned_data
     selection = _selection(request.user, data)
-    board = queries.dashboard(selection)
-    drivers_computed, analysis = queries.driver_analysis_cached(
-        selection, by=data["drivers"], outcome=data["outcome"]
+    reading = queries.read(selection)
+    board = queries.dashboard(selection, reading)
+    analysis = queries.driver_analysis(
+        selection, by=data["drivers"], outcome=data["outcome"], reading=reading
     )
     no_tier = {None: _("No tier (anonymous or not recorded)")}
     network = board.network
-    computed, scales = queries.reliability_cached(selection)
+    scales = queries.reliability(selection, reading)
     servqual_n = _servqual_n(network) if network else 0
     context |= {
         "data": data,
@@ -227,8 +228,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             }
             for s in scales
         ],
-        "scales_computed": computed,
-        "drivers_computed": drivers_computed,
+        "freshness": reading.freshness,
         "analysis": analysis,
         "driver_rows": _driver_rows(analysis),
         "driver_names": _dimension_names(),
@@ -305,6 +305,7 @@ def expectations(request: HttpRequest) -> HttpResponse:
     context |= {
         "data": data,
         "report": report,
+        "freshness": report.freshness,
         "dimensions": [(d, DIMENSION_LABELS[d]) for d in Dimension.values],
         "heat_outlets": heat_outlets,
         "heat_rows": [

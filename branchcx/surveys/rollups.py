@@ -16,7 +16,7 @@ cells of the answers of the last two days are recomputed at every update. Deleti
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -254,27 +254,34 @@ def dimension_rows(rows: Any, columns: list[str]) -> list[dict[str, Any]]:
 Moments = dict[int, list[float]]
 
 
-def alpha_moments(
-    rows: Any,
-) -> tuple[dict[tuple[str, str], Moments], dict[tuple[str, str], Moments]]:
-    """Per scale: the moments of each item over the respondents who answered every item of
-    it (the items: those anyone in the rows answered), and the respondents' totals by how
-    many items they answered — what ``queries.reliability`` computes from the answers."""
-    found = (
+def scale_rows(rows: Any) -> list[tuple[Any, ...]]:
+    """(role, dimension, answered, item or None, n, sum, squares) of ``ScaleMoments`` rows
+    added up over their cells: the shape of :func:`scale_moments` without the cell."""
+    return list(
         rows.order_by()
         .values_list("role", "dimension", "answered", "item")
         .annotate(n=Sum("n"), t=Sum("total"), s=Sum("squares"))
     )
+
+
+def alpha_moments(
+    found: Iterable[tuple[Any, ...]],
+) -> tuple[dict[tuple[str, str], Moments], dict[tuple[str, str], Moments]]:
+    """Per scale: the moments of each item over the respondents who answered every item of
+    it (the items: those anyone answered), and the respondents' totals by how many items
+    they answered, from rows shaped like :func:`scale_rows` (several rows of one key add
+    up)."""
     by_item: dict[tuple[str, str], dict[int, dict[int, list[float]]]] = {}
     totals: dict[tuple[str, str], Moments] = {}
     for role, dimension, answered, item, n, total, squares in found:
-        moments = [int(n), float(total), float(squares)]
         if item is None:
-            totals.setdefault((role, dimension), {})[int(answered)] = moments
+            into = totals.setdefault((role, dimension), {})
         else:
-            by_item.setdefault((role, dimension), {}).setdefault(int(item), {})[int(answered)] = (
-                moments
-            )
+            into = by_item.setdefault((role, dimension), {}).setdefault(int(item), {})
+        moments = into.setdefault(int(answered), [0, 0.0, 0.0])
+        moments[0] += int(n)
+        moments[1] += float(total)
+        moments[2] += float(squares)
     items: dict[tuple[str, str], Moments] = {}
     for scale, per_item in by_item.items():
         k = len(per_item)
@@ -282,15 +289,6 @@ def alpha_moments(
     return items, totals
 
 
-def driver_totals(rows: Any, outcome: str, by: str) -> dict[Any, list[float]]:
-    """The drivers' moments summed per group ("segment" or "outlet")."""
-    key = "unit_id" if by == "outlet" else "segment"
-    grouped: dict[Any, list[float]] = {}
-    for group, moments in rows.filter(outcome=outcome).values_list(key, "moments"):
-        into = grouped.get(group)
-        if into is None:
-            grouped[group] = list(moments)
-        else:
-            for i, value in enumerate(moments):
-                into[i] += value
-    return grouped
+def driver_rows(rows: Any, outcome: str) -> list[tuple[Any, ...]]:
+    """(outlet, segment, moments) of ``DriverMoments`` rows of ``outcome``."""
+    return list(rows.filter(outcome=outcome).values_list("unit_id", "segment", "moments"))

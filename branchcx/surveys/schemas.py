@@ -259,4 +259,6 @@ class ScoresOut(Schema):
     by: str
     start: date | None
     end: date | None
+    as_of: datetime | None  # when the stored figures were last updated (None: never built)
+    counted_now: bool  # some or all of the figures were counted at the request
     groups: list[GroupScoresOut]

@@ -77,7 +77,7 @@ def rolled_dashboard(user) -> dict[str, list[queries.GroupScores]]:
 
 
 def direct_dashboard(user) -> dict[str, list[queries.GroupScores]]:
-    found = queries._fetch(queries.Selection(user), queries.GRAIN)
+    found = queries._counted(queries.Selection(user), queries.GRAIN)
     return {by: queries._roll_up(by, *found) for by in ("network", "outlet", "month", "tier",
                                                          "segment")}  # fmt: skip
 
@@ -113,7 +113,7 @@ def test_alpha_moments_from_the_rollup_leave_out_who_skipped_an_item(org, answer
     with time_machine.travel(NOW, tick=False):
         engine.rebuild(rollups.ROLLUP)
     state = RollupState.objects.get(name=rollups.NAME)
-    items, totals = rollups.alpha_moments(current(ScaleMoments, state))
+    items, totals = rollups.alpha_moments(rollups.scale_rows(current(ScaleMoments, state)))
     tangibles = items[("perception", "tangibles")]
     everyone = Response.objects.filter(survey__code="servqual").count()
     assert sorted(tangibles) == [1, 2, 3, 4]
@@ -128,3 +128,75 @@ def test_a_rollup_never_built_reads_as_missing_not_as_zero(org, answered):
     shown = freshness([states([rollups.NAME]).get(rollups.NAME)])
     assert shown.missing and shown.as_of is None
     assert not current(ResponseTally, None).exists()
+
+
+def counted_now(selection):
+    """The same selection read entirely from the answers."""
+    from branchcx.rollups.reading import Freshness
+
+    return queries.Reading(selection, None, [], [selection], Freshness(None))
+
+
+@pytest.mark.parametrize("start_day", [1, 17])  # whole months only; partial first month
+def test_every_dashboard_figure_from_the_rollup_equals_the_answers(org, answered, start_day):
+    with time_machine.travel(NOW, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        for user in (org.head_office, org.manager_b):
+            selection = queries.Selection(
+                user, start=NOW.date().replace(month=7, day=start_day), end=NOW.date()
+            )
+            reading = queries.read(selection)
+            assert reading.months and bool(reading.live) == (start_day != 1)
+            assert reading.freshness.partly_live == (start_day != 1)
+            direct = counted_now(selection)
+            board, expected = (
+                queries.dashboard(selection, reading),
+                queries.dashboard(selection, direct),
+            )
+            assert_same(dataclasses.replace(board, freshness=None),
+                        dataclasses.replace(expected, freshness=None))  # fmt: skip
+            assert board.network.n > 0
+            assert_same(queries.reliability(selection, reading),
+                        queries.reliability(selection, direct))  # fmt: skip
+            for by in ("segment", "outlet"):
+                for outcome in ("overall", "csat", "nps"):
+                    assert_same(
+                        queries.driver_analysis(selection, by=by, outcome=outcome, reading=reading),
+                        queries.driver_analysis(selection, by=by, outcome=outcome, reading=direct),
+                    )
+
+
+def test_the_dashboard_page_reads_the_rollup_and_says_as_of_when(client, org, answered):
+    from branchcx.surveys.models import Response
+
+    with time_machine.travel(NOW, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        # an answer submitted after the update is in the figures from the next update on
+        # (the current month is read from the rollup too, up to its last update)
+        before = Response.objects.filter(status="submitted").count()
+        visit(org.sh0101, 10, 5, 1, day=NOW.date())
+        client.force_login(org.head_office)
+        start = (NOW.date() - timedelta(days=100)).replace(day=1)
+        query = {"start": start.isoformat(), "end": NOW.date().isoformat()}
+        page = client.get("/surveys/reports/", query)
+        assert page.status_code == 200
+        shown = page.context["network"].n
+        selection = queries.Selection(org.head_office, start=start, end=NOW.date())
+        assert shown == queries.dashboard(selection, counted_now(selection)).network.n - 1
+        assert page.context["freshness"].as_of == NOW
+        assert 'id="rollup-freshness"' in page.content.decode()
+        engine.update(rollups.ROLLUP)
+        assert client.get("/surveys/reports/", query).context["network"].n == shown + 1
+        assert Response.objects.filter(status="submitted").count() == before + 1
+
+
+def test_before_the_first_build_every_figure_is_counted_from_the_answers(client, org, answered):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(org.head_office)
+        page = client.get("/surveys/reports/")
+        assert page.status_code == 200
+        assert page.context["freshness"].live
+        assert page.context["network"].n > 0
+        api = client.get("/api/v1/surveys/scores", {"by": "outlet"})
+        assert api.status_code == 200 and api.json()["counted_now"] is True
+        assert api.json()["as_of"] is None
