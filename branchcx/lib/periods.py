@@ -13,7 +13,7 @@ days between two dates, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -74,14 +74,32 @@ def every_month(
     """(month, value or None) for each month from ``first`` to ``last`` (by default the first
     and last month in ``found``): a month without data is there, as None, so a chart shows a
     gap and a table an empty row instead of skipping it."""
+    return _every(found, first, last, month_start, 1)
+
+
+def every_quarter(
+    found: Mapping[date, T], first: date | None = None, last: date | None = None
+) -> list[tuple[date, T | None]]:
+    """(quarter's first day, value or None) for each quarter from ``first`` to ``last``,
+    like :func:`every_month`."""
+    return _every(found, first, last, quarter_start, 3)
+
+
+def _every(
+    found: Mapping[date, T],
+    first: date | None,
+    last: date | None,
+    start_of: Callable[[date], date],
+    months: int,
+) -> list[tuple[date, T | None]]:
     if not found and (first is None or last is None):
         return []
-    month = (first or min(found)).replace(day=1)
-    end = (last or max(found)).replace(day=1)
+    period = start_of(first or min(found))
+    end = start_of(last or max(found))
     every: list[tuple[date, T | None]] = []
-    while month <= end:
-        every.append((month, found.get(month)))
-        month = next_month(month)
+    while period <= end:
+        every.append((period, found.get(period)))
+        period = months_back(period, -months)
     return every
 
 

@@ -125,8 +125,11 @@ def _month_start(today: date, back: int) -> date:
     return date(today.year + month // 12, month % 12 + 1, 1)
 
 
-def _servqual(rng: random.Random, busy: float, age: float, csat: bool) -> dict[str, Any]:
-    """A SERVQUAL answer; ``age`` 1 for two years ago, 0 for this month; ``csat`` when the
+def _servqual(
+    rng: random.Random, busy: float, age: float, csat: random.Random | None
+) -> dict[str, Any]:
+    """A SERVQUAL answer; ``age`` 1 for two years ago, 0 for this month; ``csat`` (its own
+    random numbers, so that the other answers are the same either way) when the
     questionnaire asks for it."""
     drift = DRIFT * (1 - age)
     expects = rng.gauss(0, EXPECTED_SPREAD)  # this customer's expectations against the mean
@@ -154,8 +157,8 @@ def _servqual(rng: random.Random, busy: float, age: float, csat: bool) -> dict[s
     satisfaction /= sum(WEIGHT.values())
     answers["overall"] = overall = _scale(satisfaction + rng.gauss(0, 0.5), 1, 7)
     answers["nps"] = _scale((satisfaction - 1) / 6 * 10 + rng.gauss(0, 1.2), 0, 10)
-    if csat:
-        answers["csat"] = _scale((satisfaction - 1) / 6 * 4 + 1 + rng.gauss(0, 0.4), 1, 5)
+    if csat is not None:
+        answers["csat"] = _scale((satisfaction - 1) / 6 * 4 + 1 + csat.gauss(0, 0.4), 1, 5)
     if rng.random() < 0.3:
         answers["comment"] = rng.choice(BAD if overall <= 4 else GOOD)
     return answers
@@ -217,6 +220,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
     )  # fmt: skip
 
     asks_csat = "csat" in {q.key for q in versions[servqual.pk].parsed().questions()}
+    csat_rng = random.Random(seed + 1) if asks_csat else None  # noqa: S311 (demo data)
     today = timezone.localdate()
     planned: list[tuple[Response, list[Any], Invitation | None]] = []
     for back in range(months):
@@ -231,7 +235,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
                 survey = servqual if long else visit
                 version = versions[survey.pk]
                 raw = (
-                    _servqual(rng, busy[outlet.pk], back / max(months - 1, 1), asks_csat)
+                    _servqual(rng, busy[outlet.pk], back / max(months - 1, 1), csat_rng)
                     if long
                     else _visit(rng, busy[outlet.pk])
                 )

@@ -31,7 +31,7 @@ from branchcx.surveys import actions, queries
 from branchcx.surveys.models import Dimension, ExpectationBelief, Survey
 from branchcx.surveys.report_forms import BeliefForm, ReportFilterForm, quarter_label
 from branchcx.surveys.scoring import small_sample
-from branchcx.web.charts import band, every_month, number
+from branchcx.web.charts import band, every_month, every_quarter, number
 from branchcx.web.forms import add_action_errors
 from branchcx.web.paging import page_of, query_without_page
 
@@ -242,7 +242,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- the expectation views ----------------------------------------------------------------------
 
 
-def _expectation_chart(report: queries.ExpectationReport) -> dict[str, Any]:
+def _expectation_chart(report: queries.ExpectationReport, every: str) -> dict[str, Any]:
     dimensions = Dimension.values
     outlets = [o for o in report.outlets if o.dimensions]
     gaps = [
@@ -251,7 +251,9 @@ def _expectation_chart(report: queries.ExpectationReport) -> dict[str, Any]:
         for x, d in enumerate(dimensions)
         if d in o.dimensions and o.dimensions[d].gap is not None
     ]
-    periods = [p for p in report.periods if p.dimensions]
+    # every period from the first to the last with answers, an empty one as a gap
+    fill = every_quarter if every == "quarter" else every_month
+    periods = fill({p.key: p for p in report.periods if p.dimensions and p.key})
     return {
         "labels": {
             "gap": _("Gap (perception - expectation)"),
@@ -269,16 +271,16 @@ def _expectation_chart(report: queries.ExpectationReport) -> dict[str, Any]:
             "min": min((float(c[2] or 0) for c in gaps), default=-1.0),
         },
         "drift": {
-            "periods": [p.label for p in periods],
+            "periods": [label for label, _p in periods],
             "dimensions": _dimension_names(),
             "expectation": [
-                [number(p.dimensions[d].expectation, 2) if d in p.dimensions else None
-                 for p in periods]
+                [number(p.dimensions[d].expectation, 2) if p and d in p.dimensions else None
+                 for _l, p in periods]
                 for d in dimensions
             ],
             "perception": [
-                [number(p.dimensions[d].perception, 2) if d in p.dimensions else None
-                 for p in periods]
+                [number(p.dimensions[d].perception, 2) if p and d in p.dimensions else None
+                 for _l, p in periods]
                 for d in dimensions
             ],
         },
@@ -339,7 +341,7 @@ def expectations(request: HttpRequest) -> HttpResponse:
             }
             for row in report.below_adequate
         ],
-        "chart": _expectation_chart(report),
+        "chart": _expectation_chart(report, data["every"]),
         "scope_label": scope_label(request.user, data["unit"]),
         "can_record": request.user.has_perm("surveys.add_expectationbelief"),
         "knowledge": [

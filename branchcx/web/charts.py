@@ -52,6 +52,16 @@ def every_month(
     return [(f"{month:%Y-%m}", value) for month, value in periods.every_month(found, first, last)]
 
 
+def every_quarter(
+    found: Mapping[date, T], first: date | None = None, last: date | None = None
+) -> list[tuple[str, T | None]]:
+    """("YYYYQn", value or None) for each quarter, like :func:`every_month`."""
+    return [
+        (periods.quarter_label(quarter), value)
+        for quarter, value in periods.every_quarter(found, first, last)
+    ]
+
+
 def band(
     estimates: Iterable[Estimate | None], digits: int = 1
 ) -> dict[str, list[float | None] | list[bool]]:

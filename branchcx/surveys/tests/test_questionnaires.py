@@ -150,7 +150,9 @@ def test_servqual_tolerance_zones_importance_and_overall():
     assert set(importance.dimensions) == set(DIMENSIONS)
     assert "100" in importance.text.zh and "100" in importance.text.en
 
-    overall, nps, comment = sections["overall"].questions
+    overall, csat, nps, comment = sections["overall"].questions
+    # CSAT is asked too, so that it can be the outcome of the driver analysis
+    assert (csat.key, csat.type, csat.bounds) == ("csat", "csat", (1, 5))
     assert (overall.key, overall.type, overall.role, overall.bounds) == (
         "overall",
         "scale",
@@ -174,9 +176,9 @@ def test_servqual_complete_answers_give_one_row_per_part():
         "assurance": 20,
         "empathy": 20,
     }
-    answers |= {"overall": 6, "nps": 8}
+    answers |= {"overall": 6, "csat": 4, "nps": 8}
     rows = check_answers(definition, answers)
-    assert len(rows) == 22 + 22 + 2 * 5 + 5 + 2  # no row for the blank optional comment
+    assert len(rows) == 22 + 22 + 2 * 5 + 5 + 3  # no row for the blank optional comment
     assert AnswerRow("e05", "expectation", "reliability", 5, 6) in rows
     assert AnswerRow("z_empathy", "desired", "empathy", None, 6) in rows
 
@@ -296,3 +298,31 @@ def test_post_complaint_questions_and_conditional_comment():
         {"resolved": "fully", "csat": 5, "ces": 6, "fair": 5, "nps": 9, "comment": "ignored"},
     )
     assert "comment" not in {row.question_key for row in rows}
+
+
+@pytest.mark.django_db
+def test_an_installed_servqual_without_csat_gets_a_published_version_asking_it():
+    import importlib
+
+    from django.apps import apps
+
+    from branchcx.surveys.models import Survey
+
+    migration = importlib.import_module("branchcx.surveys.migrations.0007_servqual_asks_csat")
+    survey = Survey.objects.get(code="servqual")
+    old = survey.current()
+    without = json.loads(json.dumps(old.definition))
+    for section in without["sections"]:
+        section["questions"] = [q for q in section["questions"] if q["key"] != "csat"]
+    old.definition = without
+    old.save()
+    assert "csat" not in {q.key for q in survey.current().parsed().questions()}
+
+    migration.ask_csat(apps, None)
+
+    current = survey.current()
+    assert current.number == old.number + 1 and current.published_at is not None
+    keys = [q.key for q in current.parsed().questions()]
+    assert keys[keys.index("overall") + 1] == "csat"
+    migration.ask_csat(apps, None)  # once only
+    assert survey.versions.count() == old.number + 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -142,20 +142,41 @@ def test_dashboard_shows_servqual_reliability_and_drivers(org, servqual):
 def count_queries(client, url):
     client.get(url)  # warm up (session, permissions)
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
+        response = client.get(url)
+        assert response.status_code == 200
+    return len(queries), response.context
 
 
-def test_report_queries_do_not_grow_with_the_answers(org, visits, servqual):
+def answers_shown(context) -> int:
+    """The answers behind the page's figures: the dashboard's or the expectation views'."""
+    if "network" in context:
+        return context["network"].n
+    return sum(o.n for o in context["report"].outlets)
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["counted", "from-the-rollup"])
+def test_report_queries_do_not_grow_with_the_answers(org, visits, servqual, stored):
+    from branchcx.rollups import engine
+    from branchcx.surveys.rollups import ROLLUP
+
+    if stored:
+        engine.rebuild(ROLLUP)
     client = english_client(org.head_office)
     few = {url: count_queries(client, url) for url in (DASHBOARD, EXPECTATIONS)}
-    for n in range(5):
-        visit(org.zj0101, n, 1 + n % 5, 1 + n, day=date(2026, 1 + n, 3))
+    today = timezone.localdate()
+    for n in range(5):  # in months that had no answers yet: more groups
+        visit(org.zj0101, n, 1 + n % 5, 1 + n, day=today - timedelta(days=31 * n + 31))
         six = dict.fromkeys(range(1, 23), 6)
         submit("servqual", org.zj0101, servqual_raw(six, six, overall=6), segment="price")
+    if stored:
+        engine.rebuild(ROLLUP)  # the earlier days are only counted by a rebuild
     more = {url: count_queries(client, url) for url in (DASHBOARD, EXPECTATIONS)}
-    assert more == few
-    assert few[DASHBOARD] <= 30 and few[EXPECTATIONS] <= 20
+    # the second pages counted the new answers (nothing kept them from the first) ...
+    assert answers_shown(more[DASHBOARD][1]) == answers_shown(few[DASHBOARD][1]) + 10
+    assert answers_shown(more[EXPECTATIONS][1]) == answers_shown(few[EXPECTATIONS][1]) + 10
+    # ... with the same queries
+    assert {u: c for u, (c, _) in more.items()} == {u: c for u, (c, _) in few.items()}
+    assert few[DASHBOARD][0] <= 30 and few[EXPECTATIONS][0] <= 20
 
 
 # --- the expectation views ---------------------------------------------------------------------
@@ -336,3 +357,25 @@ def test_dashboard_charts_draw_without_errors(page, live_org) -> None:
     for chart in ("#chart-heat", "#chart-drift"):
         expect(page.locator(chart)).to_have_attribute("data-ready", "1")
         expect(page.locator(f"{chart} canvas").first).to_be_visible()
+
+
+@pytest.mark.parametrize("every", ["month", "quarter"])
+def test_the_drift_chart_shows_a_period_without_answers_as_a_gap(org, every):
+    from branchcx.lib.periods import months_back, quarter_label
+
+    six = dict.fromkeys(range(1, 23), 6)
+    this_month = timezone.localdate().replace(day=1)
+    step = 3 if every == "quarter" else 1
+    first, empty, last = (months_back(this_month, step * k) for k in (2, 1, 0))
+    for day in (first, last):  # nothing in the period between
+        submit("servqual", org.sh0101, servqual_raw(six, six, overall=6), day=day)
+    response = english_client(org.head_office).get(
+        EXPECTATIONS, {"every": every, "start": first.isoformat()}
+    )
+    assert response.status_code == 200
+    drift = response.context["chart"]["drift"]
+    label = quarter_label if every == "quarter" else (lambda d: f"{d:%Y-%m}")
+    assert drift["periods"] == [label(first), label(empty), label(last)]
+    for side in ("expectation", "perception"):
+        for line in drift[side]:  # one per dimension
+            assert line[1] is None and line[0] is not None and line[2] is not None

@@ -67,6 +67,7 @@ def servqual_raw(
     *,
     overall: int,
     nps: int = 8,
+    csat: int = 4,
     zone: tuple[int, int] = (4, 6),
 ) -> dict[str, Any]:
     raw: dict[str, Any] = {}
@@ -74,7 +75,7 @@ def servqual_raw(
         raw[f"e{item:02d}"], raw[f"p{item:02d}"] = expected[item], perceived[item]
     for dimension in DIMENSIONS:
         raw[f"z_{dimension}"] = {"a": zone[0], "d": zone[1]}
-    return raw | {"importance": POINTS, "overall": overall, "nps": nps}
+    return raw | {"importance": POINTS, "overall": overall, "nps": nps, "csat": csat}
 
 
 def random_servqual(seed: int, count: int) -> list[tuple[dict[int, int], dict[int, int], int]]:
