@@ -75,9 +75,9 @@ FOLLOW_UP = {"surveys.view_followup", "surveys.change_followup"}
 KEEP_SURVEYS = {
     "surveys.add_survey",
     "surveys.change_survey",
-    "surveys.add_lobbycode",
-    "surveys.change_lobbycode",
-    "surveys.view_lobbycode",
+    "surveys.add_feedbackcode",
+    "surveys.change_feedbackcode",
+    "surveys.view_feedbackcode",
 }
 BELIEVE = {"surveys.add_expectationbelief", "surveys.change_expectationbelief"}
 # Distribution rules (who is invited after what): head office for the network, branch managers
@@ -131,7 +131,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | KEEP_RULES
     | BELIEVE
     | EXPORT_RESPONSES
-    | {"surveys.add_lobbycode", "surveys.change_lobbycode", "surveys.view_lobbycode"}
+    | {"surveys.add_feedbackcode", "surveys.change_feedbackcode", "surveys.view_feedbackcode"}
     | {
         "org.change_branch",
         "org.add_staffprofile",
@@ -170,7 +170,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "audit.view_auditevent",
         "surveys.view_invitation",
         "surveys.view_followup",
-        "surveys.view_lobbycode",
+        "surveys.view_feedbackcode",
         "surveys.view_distributionrule",
         "customers.view_customer",
         "customers.view_interaction",

@@ -16,9 +16,9 @@ from branchcx.surveys.models import (
     Answer,
     DimensionScore,
     DistributionRule,
+    FeedbackCode,
     FollowUp,
     Invitation,
-    LobbyCode,
     Response,
     Survey,
     SurveyVersion,
@@ -63,7 +63,7 @@ def surveys_overview(user: Any) -> list[Survey]:
         Response.objects.visible_to(user).filter(status=Response.Status.SUBMITTED)
     )
     rules = _counts_by_survey(DistributionRule.objects.visible_to(user).filter(is_active=True))
-    codes = _counts_by_survey(LobbyCode.objects.visible_to(user).filter(is_active=True))
+    codes = _counts_by_survey(FeedbackCode.objects.visible_to(user).filter(is_active=True))
     for survey in surveys:
         survey.response_count = responses.get(survey.pk, 0)  # type: ignore[attr-defined]
         survey.rule_count = rules.get(survey.pk, 0)  # type: ignore[attr-defined]
@@ -116,13 +116,13 @@ def get_rule(user: Any, pk: Any) -> DistributionRule:
     return rule
 
 
-def lobby_codes_for_user(user: Any) -> QuerySet[LobbyCode]:
-    return LobbyCode.objects.visible_to(user).select_related("survey", "outlet")
+def feedback_codes_for_user(user: Any) -> QuerySet[FeedbackCode]:
+    return FeedbackCode.objects.visible_to(user).select_related("survey", "outlet")
 
 
-def get_lobby_code(user: Any, pk: Any) -> LobbyCode:
-    lobby: LobbyCode = get_in_scope(
-        LobbyCode.objects.select_related("survey", "outlet"), user, pk=pk
+def get_feedback_code(user: Any, pk: Any) -> FeedbackCode:
+    lobby: FeedbackCode = get_in_scope(
+        FeedbackCode.objects.select_related("survey", "outlet"), user, pk=pk
     )
     return lobby
 

@@ -49,9 +49,9 @@ from branchcx.surveys.models import (
     DimensionScore,
     DistributionRule,
     ExpectationBelief,
+    FeedbackCode,
     FollowUp,
     Invitation,
-    LobbyCode,
     Response,
     SpentLink,
     Survey,
@@ -239,9 +239,9 @@ def open_invitation(token: str) -> Invitation:
     return invitation
 
 
-def open_lobby(code: str) -> LobbyCode:
+def open_lobby(code: str) -> FeedbackCode:
     lobby = (
-        LobbyCode.objects.select_related("survey", "outlet")
+        FeedbackCode.objects.select_related("survey", "outlet")
         .filter(code=code, is_active=True)
         .first()
     )
@@ -269,7 +269,7 @@ def start_from_invitation(invitation: Invitation) -> Response:
     )  # fmt: skip
 
 
-def start_from_lobby(lobby: LobbyCode) -> tuple[Response, str]:
+def start_from_lobby(lobby: FeedbackCode) -> tuple[Response, str]:
     """A new anonymous response in progress and the secret that resumes it (kept by the
     respondent's browser session, stored here only as a hash)."""
     version = lobby.survey.current()
@@ -277,17 +277,17 @@ def start_from_lobby(lobby: LobbyCode) -> tuple[Response, str]:
         raise SurveyUnavailable("closed", _("This survey has ended."))
     secret = secrets.token_urlsafe(18)
     response = Response.objects.create(
-        survey=lobby.survey, survey_version=version, lobby_code=lobby,
+        survey=lobby.survey, survey_version=version, feedback_code=lobby,
         source=Response.Source.LOBBY_QR, outlet=lobby.outlet, is_anonymous=True,
         resume_hash=token_hash(secret),
     )  # fmt: skip
     return response, secret
 
 
-def resume_lobby(lobby: LobbyCode, response_uuid: str, secret: str) -> Response | None:
+def resume_lobby(lobby: FeedbackCode, response_uuid: str, secret: str) -> Response | None:
     """The half-answered lobby response this browser started, if the secret matches."""
     response = Response.objects.filter(
-        uuid=response_uuid, lobby_code=lobby, status=Response.Status.IN_PROGRESS
+        uuid=response_uuid, feedback_code=lobby, status=Response.Status.IN_PROGRESS
     ).first()
     if response is None or not secrets.compare_digest(response.resume_hash, token_hash(secret)):
         return None
@@ -701,20 +701,22 @@ def do_record_follow_up(
 
 
 @transaction.atomic
-def do_issue_lobby_code(actor: Any, *, survey: Survey, outlet: Branch) -> LobbyCode:
+def do_issue_feedback_code(actor: Any, *, survey: Survey, outlet: Branch) -> FeedbackCode:
     """A new QR code for an outlet's lobby stand; the outlet's previous code for the survey
     stops working (a reprinted stand retires the old print)."""
-    require_perm(actor, "surveys.add_lobbycode")
+    require_perm(actor, "surveys.add_feedbackcode")
     if outlet.level != Branch.Level.OUTLET:
         raise ValidationError({"outlet": _("Lobby codes belong to outlets.")})
-    LobbyCode.objects.filter(survey=survey, outlet=outlet, is_active=True).update(is_active=False)
-    created = LobbyCode.objects.create(survey=survey, outlet=outlet)
+    FeedbackCode.objects.filter(survey=survey, outlet=outlet, is_active=True).update(
+        is_active=False
+    )
+    created = FeedbackCode.objects.create(survey=survey, outlet=outlet)
     record(Action.CREATE, actor=actor, target=created, target_label=str(outlet),
            detail={"survey": survey.code})  # fmt: skip
     return created
 
 
-def lobby_url(lobby: LobbyCode) -> str:
+def lobby_url(lobby: FeedbackCode) -> str:
     return settings.BRANCHCX_PUBLIC_URL.rstrip("/") + reverse(
         "surveys_public:lobby", args=[lobby.code]
     )
@@ -875,10 +877,10 @@ def do_set_rule_active(
 
 
 @transaction.atomic
-def do_retire_lobby_code(actor: Any, lobby: LobbyCode) -> LobbyCode:
+def do_retire_feedback_code(actor: Any, lobby: FeedbackCode) -> FeedbackCode:
     """Stop a lobby code: its printed QR code answers "not valid" from now on."""
-    require_perm(actor, "surveys.change_lobbycode")
-    locked = LobbyCode.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=lobby.pk)
+    require_perm(actor, "surveys.change_feedbackcode")
+    locked = FeedbackCode.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=lobby.pk)
     if locked.is_active:
         locked.is_active = False
         locked.save(update_fields=["is_active"])

@@ -48,7 +48,7 @@ class SurveysConfig(AppConfig):
                 "surveys-settings",
                 _("Survey settings"),
                 "surveys:manage",
-                "surveys.view_lobbycode",
+                "surveys.view_survey",
                 "/surveys/manage/",
                 order=43,
             ),

@@ -48,9 +48,9 @@ from branchcx.surveys.models import (
     DimensionScore,
     DistributionRule,
     ExpectationBelief,
+    FeedbackCode,
     FollowUp,
     Invitation,
-    LobbyCode,
     Response,
     Survey,
 )
@@ -205,7 +205,7 @@ def build_surveys(*, months: int = 24, seed: int = 1, per_month: int = 25) -> De
     ):
         people[person.home_outlet_id].append(person)
     stands = {
-        o.pk: LobbyCode.objects.get_or_create(survey=visit, outlet=o, is_active=True)[0]
+        o.pk: FeedbackCode.objects.get_or_create(survey=visit, outlet=o, is_active=True)[0]
         for o in outlets
     }
     root = Branch.objects.get(parent__isnull=True)
@@ -337,7 +337,7 @@ def _response(
     day: date,
     rows: list[Any],
     people: dict[int, list[Customer]],
-    stands: dict[int, LobbyCode],
+    stands: dict[int, FeedbackCode],
 ) -> tuple[Response, list[Any], Invitation | None]:
     found = headline((a.role, a.number) for a in rows)
     at = timezone.make_aware(datetime.combine(day, time(9))) + timedelta(
@@ -363,7 +363,7 @@ def _response(
         )  # fmt: skip
         return response, rows, invitation
     response.source, response.is_anonymous = "lobby_qr", True
-    response.lobby_code = stands[outlet.pk]
+    response.feedback_code = stands[outlet.pk]
     return response, rows, None
 
 

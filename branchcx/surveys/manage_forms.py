@@ -208,7 +208,7 @@ class RuleForm(forms.Form):
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
-class LobbyCodeForm(forms.Form):
+class FeedbackCodeForm(forms.Form):
     survey = forms.ModelChoiceField(label=_("Survey"), queryset=Survey.objects.none())
     outlet = forms.ModelChoiceField(label=_("Outlet"), queryset=Branch.objects.none())
 

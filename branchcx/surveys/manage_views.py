@@ -38,8 +38,8 @@ from branchcx.surveys import access, actions
 from branchcx.surveys.definition import AnswerError, Definition, check_answers
 from branchcx.surveys.manage_forms import (
     DraftForm,
+    FeedbackCodeForm,
     InviteForm,
-    LobbyCodeForm,
     RuleForm,
     SurveyCreateForm,
     VersionForm,
@@ -415,46 +415,48 @@ def rule_switch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def lobby_code_list(request: HttpRequest) -> HttpResponse:
+def feedback_code_list(request: HttpRequest) -> HttpResponse:
     """The outlets' lobby codes in scope (the codes themselves only on the print page: they
     are what a customer scans, not for staff URLs or screenshots)."""
-    require_perm(request.user, "surveys.view_lobbycode")
-    codes = access.lobby_codes_for_user(request.user)
+    require_perm(request.user, "surveys.view_feedbackcode")
+    codes = access.feedback_codes_for_user(request.user)
     show = request.GET.get("show", "active")
     if show == "active":
         codes = codes.filter(is_active=True)
-    can_add = request.user.has_perm("surveys.add_lobbycode")
+    can_add = request.user.has_perm("surveys.add_feedbackcode")
     form = (
-        LobbyCodeForm(surveys=access.open_surveys(), outlets=access.outlets_for_user(request.user))
+        FeedbackCodeForm(
+            surveys=access.open_surveys(), outlets=access.outlets_for_user(request.user)
+        )
         if can_add
         else None
     )
     page = page_of(request, codes.order_by("outlet__path", "survey__code", "-created_at", "-pk"))
     return render(
         request,
-        T + "lobby_codes.html",
+        T + "feedback_codes.html",
         {
             "page": page,
             "show": show,
             "query": query_without_page(request),
             "form": form,
-            "can_change": request.user.has_perm("surveys.change_lobbycode"),
+            "can_change": request.user.has_perm("surveys.change_feedbackcode"),
         },
     )
 
 
 @login_required
 @require_POST
-def lobby_code_issue(request: HttpRequest) -> HttpResponse:
+def feedback_code_issue(request: HttpRequest) -> HttpResponse:
     """A new code for an outlet's stand; the outlet's previous code for the survey stops."""
-    require_perm(request.user, "surveys.add_lobbycode")
-    form = LobbyCodeForm(
+    require_perm(request.user, "surveys.add_feedbackcode")
+    form = FeedbackCodeForm(
         request.POST, surveys=access.open_surveys(), outlets=access.outlets_for_user(request.user)
     )
     if form.is_valid():
         saved, lobby = run_action(
             form,
-            lambda: actions.do_issue_lobby_code(
+            lambda: actions.do_issue_feedback_code(
                 request.user, survey=form.cleaned_data["survey"], outlet=form.cleaned_data["outlet"]
             ),
         )
@@ -468,30 +470,30 @@ def lobby_code_issue(request: HttpRequest) -> HttpResponse:
     for errors in form.errors.values():
         for message in errors:
             messages.error(request, str(message))
-    return redirect("surveys:lobby_codes")
+    return redirect("surveys:feedback_codes")
 
 
 @login_required
 @require_POST
-def lobby_code_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    lobby = access.get_lobby_code(request.user, pk)
-    require_perm(request.user, "surveys.change_lobbycode")
-    actions.do_retire_lobby_code(request.user, lobby)
+def feedback_code_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    lobby = access.get_feedback_code(request.user, pk)
+    require_perm(request.user, "surveys.change_feedbackcode")
+    actions.do_retire_feedback_code(request.user, lobby)
     messages.success(
         request,
         _("The code of %(outlet)s for %(survey)s is retired: its QR code no longer opens the "
           "survey.") % {"outlet": lobby.outlet.name, "survey": lobby.survey.name},
     )  # fmt: skip
-    return redirect("surveys:lobby_codes")
+    return redirect("surveys:feedback_codes")
 
 
 @login_required
 @require_GET
-def lobby_code_print(request: HttpRequest, pk: int) -> HttpResponse:
+def feedback_code_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The stand for the outlet's lobby: its name, the QR code, the short URL and an
     invitation in Chinese and English; A5 or A4 from the browser's print dialogue."""
-    lobby = access.get_lobby_code(request.user, pk)
-    require_perm(request.user, "surveys.view_lobbycode")
+    lobby = access.get_feedback_code(request.user, pk)
+    require_perm(request.user, "surveys.view_feedbackcode")
     url = actions.lobby_url(lobby)
     response = render(
         request,

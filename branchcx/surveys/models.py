@@ -243,17 +243,17 @@ class DistributionRule(models.Model):
         return f"{self.survey} {self.unit} {self.trigger}"
 
 
-def lobby_code() -> str:
+def feedback_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-class LobbyCode(models.Model):
+class FeedbackCode(models.Model):
     """The QR code on an outlet's lobby stand: an opaque code in the printed URL, replaceable
     (a new code retires the old print) without touching the responses it brought in."""
 
-    code = models.CharField(max_length=16, unique=True, default=lobby_code, editable=False)
+    code = models.CharField(max_length=16, unique=True, default=feedback_code, editable=False)
     survey = models.ForeignKey(
-        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="lobby_codes"
+        Survey, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="feedback_codes"
     )
     outlet = models.ForeignKey(
         "org.Branch", verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+"
@@ -295,8 +295,8 @@ class Response(models.Model):
     invitation = models.OneToOneField(
         Invitation, on_delete=models.PROTECT, null=True, blank=True, related_name="response"
     )
-    lobby_code = models.ForeignKey(
-        LobbyCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    feedback_code = models.ForeignKey(
+        FeedbackCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     outlet = models.ForeignKey(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from branchcx.surveys import actions
 from branchcx.surveys.actions import SurveyUnavailable
 from branchcx.surveys.definition import AnswerError, Question, Section
-from branchcx.surveys.models import Dimension, LobbyCode, Response
+from branchcx.surveys.models import Dimension, FeedbackCode, Response
 
 TEMPLATE = "surveys/public/respond.html"
 SESSION_KEY = "survey_lobby"  # {code: [response uuid, secret]}
@@ -94,7 +94,7 @@ def lobby(request: HttpRequest, code: str) -> HttpResponse:
     return page
 
 
-def _lobby_response(request: HttpRequest, stand: LobbyCode) -> Response | None:
+def _lobby_response(request: HttpRequest, stand: FeedbackCode) -> Response | None:
     remembered = request.session.get(SESSION_KEY, {}).get(stand.code)
     if not remembered:
         return None

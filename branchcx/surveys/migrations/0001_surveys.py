@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
             name='LobbyCode',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=branchcx.surveys.models.lobby_code, editable=False, max_length=16, unique=True)),
+                ('code', models.CharField(default=branchcx.surveys.models.feedback_code, editable=False, max_length=16, unique=True)),
                 ('is_active', models.BooleanField(default=True, verbose_name='in use')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('outlet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.branch', verbose_name='outlet')),

@@ -20,7 +20,7 @@ from branchcx.messaging.models import OutboxMessage
 from branchcx.org.models import Role
 from branchcx.surveys.actions import (
     do_invite,
-    do_issue_lobby_code,
+    do_issue_feedback_code,
     open_invitation,
     start_from_invitation,
     start_from_lobby,
@@ -65,7 +65,7 @@ def answer_invited(
 
 
 def answer_in_lobby(org: Any, survey: Any) -> Response:
-    lobby = do_issue_lobby_code(org.manager_a, survey=survey, outlet=org.sh0101)
+    lobby = do_issue_feedback_code(org.manager_a, survey=survey, outlet=org.sh0101)
     response, _secret = start_from_lobby(lobby)
     return answer_all(response, QUALITY, {"csat": 4, "nps": 8})
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from branchcx.surveys.models import DistributionRule, LobbyCode
+from branchcx.surveys.models import DistributionRule, FeedbackCode
 
 
 def run(*args: str) -> str:
@@ -18,12 +18,12 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_a_lobby_code_prints_its_url_writes_its_qr_and_retires_the_old_one(org, tmp_path):
+def test_a_feedback_code_prints_its_url_writes_its_qr_and_retires_the_old_one(org, tmp_path):
     svg = tmp_path / "stand.svg"
     first = run("lobby-code", "--survey", "post-visit", "--outlet", "SH0101", "--svg", str(svg))
     assert svg.read_text().startswith("<svg") and "QR code" in first
     run("lobby-code", "--survey", "post-visit", "--outlet", "SH0101", "--svg", str(svg))
-    old, new = LobbyCode.objects.order_by("pk")
+    old, new = FeedbackCode.objects.order_by("pk")
     assert (old.is_active, new.is_active) == (False, True)
     # the printed URL opens the survey; the old print no longer does
     path = "/" + first.splitlines()[0].split("/", 3)[3]

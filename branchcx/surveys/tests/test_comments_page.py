@@ -13,7 +13,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from branchcx.audit.models import AuditEvent
-from branchcx.surveys.actions import do_issue_lobby_code, start_from_lobby
+from branchcx.surveys.actions import do_issue_feedback_code, start_from_lobby
 from branchcx.surveys.models import Answer, FollowUp, Response
 from branchcx.surveys.tests.test_answering import QUALITY, answer_all
 from branchcx.testing import client_for
@@ -34,7 +34,9 @@ def say(org, survey):
     def say(text, outlet=None, csat=3):
         outlet = outlet or org.sh0101
         if outlet.pk not in stands:
-            stands[outlet.pk] = do_issue_lobby_code(org.head_office, survey=survey, outlet=outlet)
+            stands[outlet.pk] = do_issue_feedback_code(
+                org.head_office, survey=survey, outlet=outlet
+            )
         response, _secret = start_from_lobby(stands[outlet.pk])
         answer_all(response, QUALITY | {"p11": 7}, {"csat": csat, "nps": 8, "why": text})
         return Answer.objects.get(response=response, role="text")

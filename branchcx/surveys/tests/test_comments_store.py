@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from branchcx.org.scoping import scope_path
 from branchcx.surveys import comments as analysis
-from branchcx.surveys.actions import do_analyse_comments, do_issue_lobby_code, start_from_lobby
+from branchcx.surveys.actions import do_analyse_comments, do_issue_feedback_code, start_from_lobby
 from branchcx.surveys.models import Answer
 from branchcx.surveys.queries import Selection, comment_summary, comments, comments_about
 from branchcx.surveys.tests.test_answering import QUALITY, answer_all
@@ -30,7 +30,9 @@ def say(org, survey):
     def say(text, outlet=None):
         outlet = outlet or org.sh0101
         if outlet.pk not in stands:
-            stands[outlet.pk] = do_issue_lobby_code(org.head_office, survey=survey, outlet=outlet)
+            stands[outlet.pk] = do_issue_feedback_code(
+                org.head_office, survey=survey, outlet=outlet
+            )
         response, _secret = start_from_lobby(stands[outlet.pk])
         answer_all(response, QUALITY, {"csat": 2, "nps": 3, "why": text})
         return Answer.objects.get(response=response, role="text")

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from branchcx.surveys.actions import do_issue_lobby_code, do_publish, do_save_draft
+from branchcx.surveys.actions import do_issue_feedback_code, do_publish, do_save_draft
 from branchcx.surveys.models import Survey
 from branchcx.surveys.tests.test_answering import DEFINITION
 from branchcx.testing import PASSWORD, Org
@@ -28,7 +28,7 @@ def test_the_editor_points_at_a_syntax_error_and_formats_json(page: Page, live_o
     survey = Survey.objects.create(code="browser-check", kind="custom", name="浏览器检查")
     do_save_draft(live_org.head_office, survey, DEFINITION, expected_version=1)
     do_publish(live_org.head_office, survey, expected_version=2)
-    lobby = do_issue_lobby_code(live_org.head_office, survey=survey, outlet=live_org.sh0101)
+    lobby = do_issue_feedback_code(live_org.head_office, survey=survey, outlet=live_org.sh0101)
     sign_in(page, live_org.head_office)
 
     # a syntax error on line 3: the cursor lands there after the refused save

@@ -13,7 +13,7 @@ from django.urls import reverse
 from branchcx.audit.models import AuditEvent
 from branchcx.customers.actions import do_create_customer
 from branchcx.surveys.actions import do_invite, open_invitation, start_from_invitation
-from branchcx.surveys.models import LobbyCode, Response, Survey
+from branchcx.surveys.models import FeedbackCode, Response, Survey
 from branchcx.surveys.tests.test_answering import DEFINITION, answer_all
 from branchcx.testing import client_for
 
@@ -43,7 +43,7 @@ def answered(org, survey, n=1):
 def test_the_list_counts_answers_rules_and_codes_in_the_users_scope(org, survey):
     # given: an answer and a lobby code at SH0101 (Shanghai)
     answered(org, survey)
-    LobbyCode.objects.create(survey=survey, outlet=org.sh0101)
+    FeedbackCode.objects.create(survey=survey, outlet=org.sh0101)
     url = reverse("surveys:manage")
     # when / then: Shanghai's manager sees them, Hangzhou's sees the survey without them
     mine = {s.code: s for s in client_for(org.manager_a).get(url).context["surveys"]}

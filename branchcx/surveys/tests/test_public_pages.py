@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from branchcx.customers.actions import do_create_customer
 from branchcx.surveys.actions import do_invite
-from branchcx.surveys.models import Answer, FollowUp, Invitation, LobbyCode, Response, Survey
+from branchcx.surveys.models import Answer, FeedbackCode, FollowUp, Invitation, Response, Survey
 
 VISIT = {"section": "visit", "q-csat": "2", "q-ces": "3", "q-wait": "from_15_to_30",
          "q-nps": "4"}  # fmt: skip
@@ -128,7 +128,7 @@ def test_the_page_speaks_english_when_asked(link):
 
 @pytest.fixture
 def stand(org, survey):
-    return LobbyCode.objects.create(survey=survey, outlet=org.sh0101)
+    return FeedbackCode.objects.create(survey=survey, outlet=org.sh0101)
 
 
 def test_a_lobby_answer_is_anonymous_and_once_a_day_per_phone(stand):
@@ -187,7 +187,7 @@ def test_a_lobby_respondent_may_leave_a_number_to_be_contacted(stand):
     assert raw.startswith("v1:") and "13912345678" not in raw
 
 
-def test_a_retired_lobby_code_is_refused(stand):
-    LobbyCode.objects.filter(pk=stand.pk).update(is_active=False)
+def test_a_retired_feedback_code_is_refused(stand):
+    FeedbackCode.objects.filter(pk=stand.pk).update(is_active=False)
     url = reverse("surveys_public:lobby", args=[stand.code])
     assert chinese().get(url).status_code == 404

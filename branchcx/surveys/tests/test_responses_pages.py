@@ -137,9 +137,9 @@ def test_an_anonymous_response_page_names_nobody(org, answered):
 
 
 def test_a_lobby_respondent_who_left_a_contact_is_shown_masked(org, survey):
-    from branchcx.surveys.actions import do_issue_lobby_code, start_from_lobby
+    from branchcx.surveys.actions import do_issue_feedback_code, start_from_lobby
 
-    lobby = do_issue_lobby_code(org.manager_a, survey=survey, outlet=org.sh0101)
+    lobby = do_issue_feedback_code(org.manager_a, survey=survey, outlet=org.sh0101)
     response, _secret = start_from_lobby(lobby)
     do_leave_contact(response, name="钱学森", mobile="13900003333")
     answer_all(response, QUALITY, {"csat": 1, "nps": 0})

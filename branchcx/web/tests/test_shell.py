@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
+from branchcx.org.models import Role
 from branchcx.testing import client_for
+from branchcx.web.navigation import nav_for, navigation
 
 
 def test_healthz_answers_with_database_reachable(db):
@@ -96,3 +99,23 @@ def test_healthz_answers_a_load_balancer_probing_by_ip_address(db, settings):
     assert response.status_code == 200
     # while any other page on that Host is refused
     assert Client(HTTP_HOST="10.1.2.3").get(reverse("login")).status_code == 400
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_link_in_the_navigation_opens_for_whoever_sees_it(org, role):
+    # the navigation asks for the permission the page itself requires: no link to a refusal,
+    # no page hidden from someone allowed to open it
+    from branchcx.testing import make_staff
+
+    user = make_staff(f"nav-{role}", role, org.sh0101 if role != "head_office_admin" else org.ho,
+                      900 + list(Role).index(Role(role))).user  # fmt: skip
+    client = client_for(user)
+    shown = nav_for(user, "/")
+    assert shown or role == Role.AUDITOR
+    for link in shown:
+        assert client.get(link["url"]).status_code == 200, (role, link["url"])
+    hidden = [
+        i for i in navigation.registered() if i.permission and not user.has_perm(i.permission)
+    ]
+    for item in hidden:
+        assert client.get(reverse(item.url_name)).status_code in (403, 302), (role, item.key)

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             if opts["action"] == "add-rule":
                 self._add_rule(survey, opts)
             else:
-                self._lobby_code(survey, opts)
+                self._feedback_code(survey, opts)
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in
                                          exc.message_dict.items())) from None  # fmt: skip
@@ -86,8 +86,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         self.stdout.write(f"rule {rule.uuid}: {rule}")
 
-    def _lobby_code(self, survey: Survey, opts: dict[str, Any]) -> None:
-        lobby = actions.do_issue_lobby_code(
+    def _feedback_code(self, survey: Survey, opts: dict[str, Any]) -> None:
+        lobby = actions.do_issue_feedback_code(
             SystemActor(), survey=survey, outlet=self._unit(opts["outlet"])
         )
         url = actions.lobby_url(lobby)
