@@ -498,10 +498,14 @@ class AppendOnlyRecord(models.Model):
         return [f.name for f in changed]
 
 
-class Grievance(models.Model):
+class Grievance(AppendOnlyRecord):
     """A voice-of-customer item (抱怨): a remark at the counter, a low survey score, a
-    negative contact note. Lighter than a complaint — no regulatory clock — but kept, and
-    promoted to a complaint when the customer wants a decision or it turns out to be one."""
+    negative contact note. Lighter than a complaint — no regulatory clock — but kept as said
+    (never changed nor deleted; migration 0011 makes the database refuse it too), and
+    promoted to a complaint, once, when the customer wants a decision or it turns out to be
+    one."""
+
+    later_fields = ("promoted_to",)
 
     class Source(models.TextChoices):
         REMARK = "remark", _("Remark to staff")
@@ -540,7 +544,7 @@ class Grievance(models.Model):
     )
 
     scope_field = "outlet"
-    objects = ScopedManager()
+    objects = AppendOnlyManager()
 
     class Meta:
         ordering = ["-recorded_at"]
@@ -549,6 +553,10 @@ class Grievance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.recorded_at:%Y-%m-%d}"
+
+    @classmethod
+    def open_for_later(cls, stored: dict[str, Any]) -> bool:
+        return stored["promoted_to_id"] is None
 
 
 class AssignmentRule(models.Model):
@@ -840,7 +848,8 @@ class Attachment(AppendOnlyRecord):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     # base64 of the file's bytes, sealed (AES-GCM) like every personal field
     content = EncryptedTextField(_("content"), purpose="attachment.content")
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    # what the document shows (often a name, an account or an amount): sealed too
+    description = EncryptedTextField(_("description"), purpose="attachment.description")
     uploaded_by = models.ForeignKey(
         "org.StaffProfile", verbose_name=_("uploaded by"), on_delete=models.PROTECT,
         related_name="+",

@@ -22,6 +22,7 @@ from branchcx.complaints.models import (
     Attachment,
     Complaint,
     Decision,
+    Grievance,
     Notification,
     Recusal,
     Revisit,
@@ -31,8 +32,9 @@ from branchcx.complaints.models import (
 from branchcx.lib import crypto
 
 SAID = "信用卡分期手续费比宣传的高，要求退还。"
+# the append-only columns as of the latest migration that recreated the triggers
 RECORDS = importlib.import_module(
-    "branchcx.complaints.migrations.0008_complaint_records_append_only"
+    "branchcx.complaints.migrations.0011_sealed_descriptions_kept_grievances"
 )
 
 
@@ -63,7 +65,8 @@ def records(org, complaint):
         ),
         "attachment": Attachment.objects.create(
             complaint=complaint, filename="回执.png", content_type="image/png", size=3,
-            sha256="0" * 64, content="AAAA", uploaded_by=staff,
+            sha256="0" * 64, content="AAAA", description="王五的存款回执，账号尾号 0123",
+            uploaded_by=staff,
         ),
         "recusal": Recusal.objects.create(
             complaint=complaint, staff=org.staff(org.teller_a), reason="客户是我的亲属。"
@@ -258,6 +261,7 @@ def test_the_database_refuses_to_change_a_record(records, table, kind, assignmen
         ("complaints_notification", "notification", "content", "complaint.notice"),
         ("complaints_attachment", "attachment", "content", "attachment.content"),
         ("complaints_recusal", "recusal", "reason", "complaint.recusal"),
+        ("complaints_attachment", "attachment", "description", "attachment.description"),
     ],
 )
 def test_the_database_refuses_other_sealed_text(records, table, kind, column, purpose):
@@ -300,7 +304,7 @@ def test_postgresql_refuses_to_delete_a_record(records, table):
         cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608
 
 
-@pytest.mark.parametrize("model", [Decision, Notification, Attachment, Recusal, Revisit])
+@pytest.mark.parametrize("model", [Decision, Notification, Attachment, Recusal, Revisit, Grievance])
 def test_the_trigger_names_every_column_of_the_record(model):
     # A column added later is guarded only once a migration recreates the trigger with it.
     plain, sealed, later, _when = RECORDS.RECORDS[model._meta.db_table]
@@ -310,10 +314,77 @@ def test_the_trigger_names_every_column_of_the_record(model):
     assert set(sealed) | (set(later) & RECORDS.LATER_SEALED) == encrypted
 
 
+def test_an_attachment_description_is_sealed_at_rest(records):
+    attachment = records["attachment"]
+    stored = raw("complaints_attachment", "description", attachment.pk)
+    assert stored.startswith("v1:") and "王五" not in stored and "0123" not in stored
+    assert Attachment.objects.get(pk=attachment.pk).description == "王五的存款回执，账号尾号 0123"
+
+
+# --- the voice of the customer (grievances) --------------------------------------------------
+
+
+@pytest.fixture
+def grievance(org):
+    from branchcx.complaints.actions import do_record_grievance
+
+    return do_record_grievance(org.teller_a, outlet=org.sh0101, source="remark",
+                               text="排队太久了，每次都要等一个小时。")  # fmt: skip
+
+
+def test_a_grievance_is_kept_as_said_through_the_models(grievance):
+    grievance.text = "服务很好。"
+    with pytest.raises(AppendOnlyError):
+        grievance.save()
+    with pytest.raises(AppendOnlyError):
+        Grievance.objects.filter(pk=grievance.pk).update(text="服务很好。")
+    with pytest.raises(AppendOnlyError):
+        grievance.delete()
+    with pytest.raises(AppendOnlyError):
+        Grievance.objects.filter(pk=grievance.pk).delete()
+    assert Grievance.objects.get(pk=grievance.pk).text == "排队太久了，每次都要等一个小时。"
+
+
+def test_a_grievance_is_promoted_once(org, grievance):
+    from branchcx.audit.models import AppendOnlyError as Refused
+    from branchcx.complaints.actions import do_promote_grievance
+
+    complaint = do_promote_grievance(org.teller_a, grievance, intake_channel="counter",
+                                     complainant_name="赵六")  # fmt: skip
+    stored = Grievance.objects.get(pk=grievance.pk)
+    assert stored.promoted_to == complaint and complaint.narrative == stored.text
+    other = do_register_complaint(org.teller_a, outlet=org.sh0101, intake_channel="counter",
+                                  complainant_name="钱七", narrative="另一件事。")  # fmt: skip
+    stored.promoted_to = other
+    with pytest.raises(Refused):
+        stored.save()
+    assert Grievance.objects.get(pk=grievance.pk).promoted_to == complaint
+
+
+def test_the_database_keeps_a_grievance_as_said(org, grievance):
+    # when: the words are rewritten around the application (sealed with our key, or plain)
+    with pytest.raises(DatabaseError):
+        raw_update("complaints_grievance", "text = %s", grievance.pk,
+                   crypto.encrypt("服务很好。", "grievance.text"))  # fmt: skip
+    with pytest.raises(DatabaseError):
+        raw_update("complaints_grievance", "source = %s", grievance.pk, "other")
+    # then: promoting it still works, once
+    first = do_register_complaint(org.teller_a, outlet=org.sh0101, intake_channel="counter",
+                                  complainant_name="赵六", narrative="排队太久。")  # fmt: skip
+    raw_update("complaints_grievance", "promoted_to_id = %s", grievance.pk, first.pk)
+    second = do_register_complaint(org.teller_a, outlet=org.sh0101, intake_channel="counter",
+                                   complainant_name="钱七", narrative="另一件事。")  # fmt: skip
+    with pytest.raises(DatabaseError):
+        raw_update("complaints_grievance", "promoted_to_id = %s", grievance.pk, second.pk)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM complaints_grievance WHERE id = %s", [grievance.pk])
+
+
 # --- key rotation ---------------------------------------------------------------------------------
 
 
-def test_key_rotation_reseals_every_complaint_record(org, complaint, records, settings):
+def test_key_rotation_reseals_every_complaint_record(org, complaint, records, grievance, settings):
     # given: every kind of record, a completed revisit and a timeline note, under the old key
     revisit = records["revisit"]
     revisit.done_at, revisit.method, revisit.satisfaction = timezone.now(), "phone", 4
@@ -333,6 +404,8 @@ def test_key_rotation_reseals_every_complaint_record(org, complaint, records, se
         Notification.objects.get(pk=records["notification"].pk).content == "处理决定：退还手续费。"
     )
     assert Attachment.objects.get(pk=records["attachment"].pk).filename == "回执.png"
+    assert Attachment.objects.get(pk=records["attachment"].pk).description.startswith("王五")
+    assert Grievance.objects.get(pk=grievance.pk).text == "排队太久了，每次都要等一个小时。"
     assert Recusal.objects.get(pk=records["recusal"].pk).reason == "客户是我的亲属。"
     assert Revisit.objects.get(pk=revisit.pk).note == "还可以。"
     assert "客户来电询问进度。" in [e.text for e in complaint.timeline.all()]
