@@ -268,10 +268,7 @@ def do_register_complaint(
         errors["received_at"] = _("A complaint cannot be received in the future.")
     if priority not in Priority.values:
         errors["priority"] = _("Choose one of the listed priorities.")
-    if co_complainants < 0:
-        errors["co_complainants"] = _("The number cannot be negative.")
-    if not 0 <= representatives <= MAX_REPRESENTATIVES:
-        errors["representatives"] = _("A group complaint has at most 5 representatives.")
+    errors |= _group_errors(co_complainants, representatives)
     if major_reason and major_reason not in MajorReason.values:
         errors["major_reason"] = _("Choose one of the listed reasons.")
     errors |= _classification(channel, Classification.Axis.CHANNEL, "channel")
@@ -338,6 +335,27 @@ def do_register_complaint(
         _note(complaint, actor, TimelineEntry.Kind.ESCALATED, to="head_office", major=major_reason)
     record(Action.CREATE, actor=actor, target=complaint, target_label=complaint.number)
     return complaint
+
+
+def _group_errors(co_complainants: int, representatives: int) -> dict[str, str]:
+    """A group complaint (co-complainants besides the complainant) names one to five
+    representatives from among its members; a single complainant names none."""
+    errors: dict[str, str] = {}
+    if co_complainants < 0:
+        errors["co_complainants"] = _("The number cannot be negative.")
+    elif not 0 <= representatives <= MAX_REPRESENTATIVES:
+        errors["representatives"] = _("A group complaint has at most 5 representatives.")
+    elif co_complainants == 0 and representatives:
+        errors["representatives"] = _(
+            "Only a group complaint has representatives: give the number of co-complainants."
+        )
+    elif co_complainants and not representatives:
+        errors["representatives"] = _("A group complaint names one to five representatives.")
+    elif representatives > co_complainants + 1:
+        errors["representatives"] = _(
+            "There cannot be more representatives than people in the group."
+        )
+    return errors
 
 
 RESTARTS = (TimelineEntry.Kind.REOPENED, TimelineEntry.Kind.NEW_FACTS)
@@ -1233,4 +1251,98 @@ def do_classify(
         return locked
     _bump(locked, "channel", "business", "cause", "card_reason", "priority")
     _note(locked, actor, TimelineEntry.Kind.NOTE, reason, classified={"from": before, "to": after})
+    return locked
+
+
+# --- group and major complaints after registration ------------------------------------------
+
+
+def _make_major(complaint: Complaint, actor: Any, reason: str) -> list[str]:
+    """Mark the complaint major: urgent, escalated to head office now, and answered within
+    the urgent targets where they are stricter than its own. Returns the fields changed."""
+    now = timezone.now()
+    complaint.is_major, complaint.major_reason = True, reason
+    complaint.priority = Priority.URGENT
+    complaint.escalation, complaint.escalated_at = Escalation.HEAD_OFFICE, now
+    target = ServiceTarget.objects.filter(priority=Priority.URGENT).first()
+    if target is not None:
+        start = timezone.localtime(now)
+        resolve_by = add_working_hours(start, target.resolution_hours, bank_overrides())
+        if complaint.resolve_by is None or resolve_by < complaint.resolve_by:
+            complaint.resolve_by = resolve_by
+        respond_by = add_working_hours(start, target.first_response_hours, bank_overrides())
+        if complaint.responded_at is None and (
+            complaint.respond_by is None or respond_by < complaint.respond_by
+        ):
+            complaint.respond_by = respond_by
+    _note(complaint, actor, TimelineEntry.Kind.ESCALATED, to="head_office", major=reason)
+    return ["is_major", "major_reason", "priority", "escalation", "escalated_at",
+            "resolve_by", "respond_by"]  # fmt: skip
+
+
+@transaction.atomic
+def do_change_group(
+    actor: Any,
+    complaint: Complaint,
+    *,
+    expected_version: int,
+    co_complainants: int,
+    representatives: int,
+    reason: str = "",
+) -> Complaint:
+    """Correct who complains: the number of co-complainants and of their representatives
+    (more customers join a complaint, a group turns out to be one person). A group of
+    twenty or more becomes a major complaint, escalated to head office at once; a major
+    complaint stays major when its group shrinks (only the reason is kept)."""
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
+    errors = _group_errors(co_complainants, representatives)
+    if locked.state in FINAL_STATES:
+        errors["state"] = _("This complaint is already finished.")
+    if errors:
+        raise ValidationError(errors)
+    before = [locked.co_complainants, locked.representatives]
+    if before == [co_complainants, representatives]:
+        return locked
+    locked.co_complainants, locked.representatives = co_complainants, representatives
+    locked.is_group = co_complainants > 0
+    fields = ["co_complainants", "representatives", "is_group"]
+    _note(locked, actor, TimelineEntry.Kind.NOTE, reason,
+          group={"from": before, "to": [co_complainants, representatives]})  # fmt: skip
+    if co_complainants >= MAJOR_CO_COMPLAINANTS and not locked.is_major:
+        fields += _make_major(locked, actor, MajorReason.GROUP)
+    _bump(locked, *fields)
+    record(Action.CHANGE, actor=actor, target=locked, target_label=locked.number)
+    return locked
+
+
+@transaction.atomic
+def do_mark_major(
+    actor: Any, complaint: Complaint, *, expected_version: int, reason: str, note: str = ""
+) -> Complaint:
+    """Mark a registered complaint major (重大投诉) when that becomes known later: a disaster
+    or public-health emergency behind it, the regulator's designation, or a group that
+    reached twenty. It becomes urgent and is escalated to head office at once."""
+    require_perm(actor, "complaints.change_complaint")
+    locked = _locked(actor, complaint, expected_version)
+    _handler(actor, locked)
+    errors: dict[str, str] = {}
+    if reason not in MajorReason.values:
+        errors["reason"] = _("Choose one of the listed reasons.")
+    elif reason == MajorReason.GROUP and locked.co_complainants < MAJOR_CO_COMPLAINANTS:
+        errors["reason"] = _(
+            "A group complaint is major from 20 co-complainants: correct the group first."
+        )
+    if locked.is_major:
+        errors["state"] = _("This complaint is already a major complaint.")
+    elif locked.state in FINAL_STATES:
+        errors["state"] = _("This complaint is already finished.")
+    if errors:
+        raise ValidationError(errors)
+    fields = _make_major(locked, actor, reason)
+    if note.strip():
+        _note(locked, actor, TimelineEntry.Kind.NOTE, note.strip())
+    _bump(locked, *fields)
+    record(Action.CHANGE, actor=actor, target=locked, target_label=locked.number)
     return locked

@@ -43,8 +43,10 @@ from branchcx.complaints.schemas import (
     ComplaintSearchIn,
     DecisionIn,
     ExtendIn,
+    GroupIn,
     HandoverAnswerIn,
     HandoverIn,
+    MajorIn,
     MergeIn,
     NotificationIn,
     PauseIn,
@@ -312,6 +314,31 @@ def classify(request: HttpRequest, uuid: str, payload: ClassifyIn) -> Complaint:
         reason=payload.reason,
         **codes,
     )
+    return _detail(request, uuid)
+
+
+@router.post("/complaints/{uuid}/group", response=ComplaintDetailOut)
+def change_group(request: HttpRequest, uuid: str, payload: GroupIn) -> Complaint:
+    """Correct the number of co-complainants and representatives; 20 or more co-complainants
+    make the complaint major (urgent, escalated to head office)."""
+    complaint = _handled(request, uuid)
+    actions.do_change_group(
+        request.user, complaint, expected_version=payload.expected_version,
+        co_complainants=payload.co_complainants, representatives=payload.representatives,
+        reason=payload.reason,
+    )  # fmt: skip
+    return _detail(request, uuid)
+
+
+@router.post("/complaints/{uuid}/major", response=ComplaintDetailOut)
+def mark_major(request: HttpRequest, uuid: str, payload: MajorIn) -> Complaint:
+    """Mark a registered complaint major when that becomes known later: urgent and escalated
+    to head office at once."""
+    complaint = _handled(request, uuid)
+    actions.do_mark_major(
+        request.user, complaint, expected_version=payload.expected_version,
+        reason=payload.reason, note=payload.note,
+    )  # fmt: skip
     return _detail(request, uuid)
 
 

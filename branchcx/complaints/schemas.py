@@ -438,6 +438,19 @@ class ClassifyIn(InputSchema):
     reason: str = Field("", max_length=TEXT_MAX)
 
 
+class GroupIn(InputSchema):
+    co_complainants: int = Field(..., ge=0, description="Besides the complainant")
+    representatives: int = Field(..., ge=0, le=5)
+    reason: str = Field("", max_length=TEXT_MAX)
+    expected_version: Version
+
+
+class MajorIn(InputSchema):
+    reason: str = Field(..., description="group, disaster, public_health or regulator")
+    note: str = Field("", max_length=TEXT_MAX)
+    expected_version: Version
+
+
 class AssignIn(InputSchema):
     handler: UUID | None = Field(None, description="A colleague; null: by the assignment rules")
     reason: str = Field("", max_length=TEXT_MAX)

@@ -162,6 +162,9 @@ def available_actions(user: Any, complaint: Complaint) -> list[dict[str, str]]:
             add(_("Pause the clock"), "pause")
         if not finished:
             add(_("Classify"), "classify")
+            add(_("Correct the group"), "group")
+            if not complaint.is_major:
+                add(_("Mark as a major complaint"), "major", "danger")
             add(_("Assign the handler"), "assign")
         if state in MERGEABLE and flags["merge_target"]:
             add(_("Merge into another complaint"), "merge", "danger")

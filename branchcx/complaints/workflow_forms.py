@@ -22,6 +22,7 @@ from branchcx.complaints.models import (
     Classification,
     Complaint,
     Decision,
+    MajorReason,
     Notification,
     Priority,
     Revisit,
@@ -158,6 +159,30 @@ class ClassifyForm(VersionedForm):
             "card_reason": complaint.card_reason_id,
             "priority": complaint.priority,
         }
+
+
+class GroupForm(VersionedForm):
+    co_complainants = forms.IntegerField(
+        label=_("Co-complainants"), min_value=0,
+        help_text=_("Besides the complainant; 20 or more makes it a major complaint."),
+    )  # fmt: skip
+    representatives = forms.IntegerField(
+        label=_("Representatives"), min_value=0, max_value=5,
+        help_text=_("A group complaint names one to five representatives."),
+    )  # fmt: skip
+    reason = text(_("Why the group changes"), required=False, rows=2)
+
+    @staticmethod
+    def initial_for(complaint: Complaint) -> dict[str, Any]:
+        return {
+            "co_complainants": complaint.co_complainants,
+            "representatives": complaint.representatives,
+        }
+
+
+class MajorForm(VersionedForm):
+    reason = forms.ChoiceField(label=_("Major complaint because"), choices=MajorReason.choices)
+    note = text(_("What became known"), required=False, rows=2)
 
 
 class AssignForm(VersionedForm):

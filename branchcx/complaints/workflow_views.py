@@ -52,8 +52,10 @@ from branchcx.complaints.workflow_forms import (
     ClassifyForm,
     DecisionForm,
     ExtendForm,
+    GroupForm,
     HandoverAnswerForm,
     HandoverOfferForm,
+    MajorForm,
     MergeForm,
     NotificationForm,
     PauseForm,
@@ -224,6 +226,56 @@ def classify(request: HttpRequest, uuid: Any) -> HttpResponse:
         intro=_(
             "The codes of JR/T 0169 (channel, business category, cause) feed the regulator's "
             "statistics; the old and new codes are kept on the timeline."
+        ),
+    )  # fmt: skip
+
+
+@workflow_page
+def group(request: HttpRequest, uuid: Any) -> HttpResponse:
+    complaint = _complaint(request, uuid, HANDLE)
+    form = GroupForm(_data(request), complaint=complaint, initial=GroupForm.initial_for(complaint))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _changed = _attempt(
+            form,
+            lambda: actions.do_change_group(
+                request.user, complaint, expected_version=data["version"],
+                co_complainants=data["co_complainants"],
+                representatives=data["representatives"], reason=data["reason"],
+            ),
+        )  # fmt: skip
+        if ok:
+            return _done(request, complaint, _("The group is saved."))
+    return _page(
+        request, complaint, form, title=_("Correct the group"), submit=_("Save"),
+        intro=_(
+            "How many customers complain together, and how many representatives speak for "
+            "them. A group of 20 or more is a major complaint, escalated to head office at "
+            "once. The old and new numbers are kept on the timeline."
+        ),
+    )  # fmt: skip
+
+
+@workflow_page
+def major(request: HttpRequest, uuid: Any) -> HttpResponse:
+    complaint = _complaint(request, uuid, HANDLE)
+    form = MajorForm(_data(request), complaint=complaint)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ok, _changed = _attempt(
+            form,
+            lambda: actions.do_mark_major(
+                request.user, complaint, expected_version=data["version"],
+                reason=data["reason"], note=data["note"],
+            ),
+        )  # fmt: skip
+        if ok:
+            return _done(request, complaint, _("The complaint is now a major complaint."))
+    return _page(
+        request, complaint, form, title=_("Mark as a major complaint"), submit=_("Mark major"),
+        intro=_(
+            "A major complaint (重大投诉) becomes urgent and is escalated to head office at once; "
+            "it stays major until it is closed."
         ),
     )  # fmt: skip
 
@@ -721,6 +773,8 @@ def decision_letter(request: HttpRequest, uuid: Any, decision_id: int) -> HttpRe
 urlpatterns: list[URLPattern] = [
     path("<uuid:uuid>/transition/", transition, name="transition"),
     path("<uuid:uuid>/classify/", classify, name="classify"),
+    path("<uuid:uuid>/group/", group, name="group"),
+    path("<uuid:uuid>/major/", major, name="major"),
     path("<uuid:uuid>/assign/", assign, name="assign"),
     path("<uuid:uuid>/handover/", handover_offer, name="handover_offer"),
     path("<uuid:uuid>/handover/answer/", handover_answer, name="handover_answer"),

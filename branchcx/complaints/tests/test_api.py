@@ -352,6 +352,8 @@ def writes(org, complaint: Complaint, other: Complaint) -> list[tuple[str, dict[
         ("/classify", {"channel": None, "business": "03", "cause": "01", "card_reason": None,
                        "priority": "high", "expected_version": v}),
         ("/assign", {"handler": officer, "reason": "熟悉信用卡业务", "expected_version": v}),
+        ("/group", {"co_complainants": 3, "representatives": 1, "expected_version": v}),
+        ("/major", {"reason": "disaster", "expected_version": v}),
         ("/extend", {"expected_version": v, "reason": "需调取录音", "customer_told_via": "sms",
                      "proof": "SMS-1"}),
         ("/pause", {"expected_version": v, "reason": "mediation"}),
@@ -762,3 +764,20 @@ def test_a_review_request_keyed_in_late_counts_from_the_day_the_customer_asked(o
     assert done.status_code == 200, done.json()
     complaint.refresh_from_db()
     assert complaint.due_on == asked + timedelta(days=30)
+
+
+def test_the_api_corrects_the_group_and_marks_major_as_the_pages_do(org):
+    complaint = register(org)
+    refused = post(org.manager_a, url(complaint, "/group"),
+                   {"co_complainants": 0, "representatives": 2, "expected_version": 1})  # fmt: skip
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"representatives"}
+    response = post(org.manager_a, url(complaint, "/group"),
+                    {"co_complainants": 20, "representatives": 5, "expected_version": 1})  # fmt: skip
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["co_complainants"], body["representatives"], body["version"]) == (20, 5, 2)
+    assert (body["is_major"], body["priority"]) == (True, "urgent")
+    again = post(org.manager_a, url(complaint, "/major"),
+                 {"reason": "regulator", "expected_version": 2})  # fmt: skip
+    assert again.status_code == 422 and set(again.json()["errors"]) == {"state"}

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 
@@ -161,6 +161,66 @@ def test_a_disaster_related_complaint_is_major_whatever_its_size(org, customer):
     with pytest.raises(ValidationError) as caught:
         register(org, customer, major_reason="gossip", representatives=-1)
     assert set(caught.value.message_dict) == {"major_reason", "representatives"}
+
+
+@pytest.mark.parametrize(
+    ("co_complainants", "representatives"),
+    [(0, 2), (12, 0), (1, 3)],  # representatives of nobody; a group with none; too many
+)
+def test_representatives_are_consistent_with_the_group(
+    org, customer, co_complainants, representatives
+):
+    with pytest.raises(ValidationError) as caught:
+        register(org, customer, co_complainants=co_complainants,
+                 representatives=representatives)  # fmt: skip
+    assert set(caught.value.message_dict) == {"representatives"}
+    assert not Complaint.objects.exists()
+    assert register(org, customer, co_complainants=1, representatives=2).is_group
+
+
+def test_a_group_that_reaches_twenty_becomes_major_after_registration(org, customer):
+    from branchcx.complaints.actions import do_change_group
+
+    complaint = register(org, customer, co_complainants=3, representatives=1)
+    assert not complaint.is_major and complaint.priority == "normal"
+    with pytest.raises(ValidationError) as caught:
+        do_change_group(org.manager_a, complaint, expected_version=complaint.version,
+                        co_complainants=0, representatives=1)  # fmt: skip
+    assert set(caught.value.message_dict) == {"representatives"}
+    changed = do_change_group(org.manager_a, complaint, expected_version=complaint.version,
+                              co_complainants=24, representatives=5, reason="又有客户加入。")  # fmt: skip
+    stored = Complaint.objects.get(pk=complaint.pk)
+    assert (stored.co_complainants, stored.representatives, stored.is_group) == (24, 5, True)
+    assert (stored.is_major, stored.major_reason, stored.priority) == (True, "group", "urgent")
+    assert (stored.escalation, stored.escalated_at is not None) == (2, True)
+    assert stored.version == changed.version == complaint.version + 1
+    assert stored.timeline.filter(kind="escalated", detail__major="group").exists()
+    with pytest.raises(ConflictError):  # a stale page does not overwrite it
+        do_change_group(org.manager_a, complaint, expected_version=complaint.version,
+                        co_complainants=2, representatives=1)  # fmt: skip
+
+
+def test_a_complaint_can_be_marked_major_once_it_is_known(org, customer):
+    from branchcx.complaints.actions import do_mark_major
+
+    complaint = register(org, customer)
+    with pytest.raises(ValidationError) as caught:  # a group reason needs a group of 20
+        do_mark_major(org.manager_a, complaint, expected_version=complaint.version,
+                      reason="group")  # fmt: skip
+    assert set(caught.value.message_dict) == {"reason"}
+    marked = do_mark_major(org.manager_a, complaint, expected_version=complaint.version,
+                           reason="disaster", note="客户所在小区受洪水影响。")  # fmt: skip
+    assert (marked.is_major, marked.major_reason, marked.priority, marked.escalation) == (
+        True, "disaster", "urgent", 2,
+    )  # fmt: skip
+    assert marked.resolve_by is not None and marked.resolve_by <= complaint.resolve_by
+    assert marked.timeline.filter(kind="escalated", detail__major="disaster").exists()
+    with pytest.raises(ValidationError) as caught:
+        do_mark_major(org.manager_a, marked, expected_version=marked.version, reason="regulator")
+    assert set(caught.value.message_dict) == {"state"}
+    with pytest.raises(PermissionDenied):  # a teller receives complaints, handlers decide
+        do_mark_major(org.teller_a, register(org, customer), expected_version=1,
+                      reason="disaster")  # fmt: skip
 
 
 def test_the_workflow_refuses_what_the_rules_do_not_allow(org, customer):
@@ -540,7 +600,7 @@ def test_internal_targets_are_set_in_working_hours_by_priority(org, customer):
     complaint = register(org, customer, received_at=friday)
     assert complaint.respond_by == datetime(2026, 3, 9, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert complaint.resolve_by == datetime(2026, 3, 13, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    urgent = register(org, customer, received_at=friday, co_complainants=25)
+    urgent = register(org, customer, received_at=friday, co_complainants=25, representatives=3)
     assert urgent.respond_by == datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 

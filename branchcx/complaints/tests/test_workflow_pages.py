@@ -94,8 +94,8 @@ def closed_with_everything(org, customer) -> tuple[Complaint, Decision, Attachme
 
 @pytest.mark.parametrize(
     "name",
-    ["transition", "classify", "assign", "handover_offer", "extend", "pause", "resume",
-     "recuse", "notification", "decide", "attachment_upload"],
+    ["transition", "classify", "group", "major", "assign", "handover_offer", "extend",
+     "pause", "resume", "recuse", "notification", "decide", "attachment_upload"],
 )  # fmt: skip
 def test_each_form_shows_the_complaint_and_carries_its_version(org, customer, name):
     complaint = advance(org, register(org, customer), "accepted")
@@ -187,6 +187,28 @@ def test_classifying_sets_the_codes_and_the_priority(org, customer):
     assert response.status_code == 302
     after = fresh(complaint)
     assert (after.business.code, after.card_reason.code, after.priority) == ("03", "03", "high")
+
+
+def test_the_group_is_corrected_and_a_major_complaint_marked_from_its_page(org, customer):
+    complaint = register(org, customer)
+    client = en(client_for(org.manager_a))
+    page = page_of(client.get(detail(complaint)))
+    assert url("group", complaint) in page and url("major", complaint) in page
+    refused = client.post(url("group", complaint),
+                          {"version": complaint.version, "co_complainants": 4,
+                           "representatives": 0})  # fmt: skip
+    assert "A group complaint names one to five representatives." in page_of(refused)
+    saved = client.post(url("group", complaint),
+                        {"version": complaint.version, "co_complainants": 4,
+                         "representatives": 2, "reason": "同小区客户"})  # fmt: skip
+    assert saved.status_code == 302
+    assert (fresh(complaint).co_complainants, fresh(complaint).is_major) == (4, False)
+    marked = client.post(url("major", complaint),
+                         {"version": fresh(complaint).version, "reason": "public_health"})  # fmt: skip
+    assert marked.status_code == 302
+    after = fresh(complaint)
+    assert (after.is_major, after.major_reason, after.escalation) == (True, "public_health", 2)
+    assert url("major", complaint) not in page_of(client.get(detail(complaint)))
 
 
 def test_a_card_sub_reason_outside_card_complaints_is_refused_on_its_field(org, customer):
