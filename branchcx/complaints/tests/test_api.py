@@ -772,8 +772,8 @@ def test_the_api_corrects_the_group_and_marks_major_as_the_pages_do(org):
                    {"co_complainants": 0, "representatives": 2, "expected_version": 1})  # fmt: skip
     assert refused.status_code == 422
     assert set(refused.json()["errors"]) == {"representatives"}
-    response = post(org.manager_a, url(complaint, "/group"),
-                    {"co_complainants": 20, "representatives": 5, "expected_version": 1})  # fmt: skip
+    wanted = {"co_complainants": 20, "representatives": 5, "expected_version": 1}
+    response = post(org.manager_a, url(complaint, "/group"), wanted)
     body = response.json()
     assert response.status_code == 200, body
     assert (body["co_complainants"], body["representatives"], body["version"]) == (20, 5, 2)

@@ -187,8 +187,10 @@ def test_a_group_that_reaches_twenty_becomes_major_after_registration(org, custo
         do_change_group(org.manager_a, complaint, expected_version=complaint.version,
                         co_complainants=0, representatives=1)  # fmt: skip
     assert set(caught.value.message_dict) == {"representatives"}
-    changed = do_change_group(org.manager_a, complaint, expected_version=complaint.version,
-                              co_complainants=24, representatives=5, reason="又有客户加入。")  # fmt: skip
+    changed = do_change_group(
+        org.manager_a, complaint, expected_version=complaint.version,
+        co_complainants=24, representatives=5, reason="又有客户加入。",
+    )  # fmt: skip
     stored = Complaint.objects.get(pk=complaint.pk)
     assert (stored.co_complainants, stored.representatives, stored.is_group) == (24, 5, True)
     assert (stored.is_major, stored.major_reason, stored.priority) == (True, "group", "urgent")

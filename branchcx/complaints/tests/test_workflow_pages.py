@@ -203,8 +203,8 @@ def test_the_group_is_corrected_and_a_major_complaint_marked_from_its_page(org, 
                          "representatives": 2, "reason": "同小区客户"})  # fmt: skip
     assert saved.status_code == 302
     assert (fresh(complaint).co_complainants, fresh(complaint).is_major) == (4, False)
-    marked = client.post(url("major", complaint),
-                         {"version": fresh(complaint).version, "reason": "public_health"})  # fmt: skip
+    wanted = {"version": fresh(complaint).version, "reason": "public_health"}
+    marked = client.post(url("major", complaint), wanted)
     assert marked.status_code == 302
     after = fresh(complaint)
     assert (after.is_major, after.major_reason, after.escalation) == (True, "public_health", 2)
