@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from branchcx.complaints.models import (
@@ -104,6 +104,27 @@ def open_complaints_of(user: Any, customer: Customer) -> QuerySet[Complaint]:
     """The customer's complaints still awaiting a decision, within the user's scope: the
     duplicate warning at intake, and the candidates to merge a re-filed complaint into."""
     return complaints_for_user(user).filter(customer=customer, state__in=OPEN_STATES)
+
+
+def open_complaints_at_intake(
+    user: Any, customer: Customer | None, phone: str = ""
+) -> QuerySet[Complaint]:
+    """The open complaints, within the user's scope, that a new complaint may repeat: the
+    customer's, and — for a walk-in complainant too — those filed with the same phone number
+    or by the customer whose mobile it is (matched through the blind indexes)."""
+    same = Q(pk__in=[])
+    if customer is not None:
+        same |= Q(customer=customer)
+    if phone.strip():
+        same |= Q(complainant_phone_index=Complaint._meta.get_field(
+            "complainant_phone_index").index_for(phone))  # fmt: skip
+        try:
+            mobile = Customer._meta.get_field("mobile_index").index_for(phone)
+        except ValueError:  # not a mobile number: no customer has it as theirs
+            pass
+        else:
+            same |= Q(customer__mobile_index=mobile)
+    return complaints_for_user(user).filter(same, state__in=OPEN_STATES).order_by("received_at")
 
 
 def customer_for_intake(user: Any, customer_uuid: UUID | str) -> Customer:

@@ -24,6 +24,7 @@ from ninja.responses import Status
 
 from branchcx.audit.actions import Action, record
 from branchcx.complaints import access, actions, queries, suggestions
+from branchcx.complaints.intake import do_intake
 from branchcx.complaints.models import (
     Classification,
     Complaint,
@@ -175,9 +176,11 @@ def _detail(request: HttpRequest, uuid: UUID | str) -> Complaint:
 
 @router.post("/complaints", response={201: ComplaintCreatedOut})
 def register_complaint(request: HttpRequest, payload: ComplaintIn) -> Status:
-    """Record a complaint as received; you own it (首问负责制). The answer names the
-    customer's other open complaints (merge rather than handle twice) and suggests codes
-    and a priority from what the customer said; suggestions are never applied."""
+    """Record a complaint as received; you own it (首问负责制). A complaint that may repeat
+    an open one (the same customer, or the same complainant's phone) is refused (422 on
+    ``file_anyway``) unless ``file_anyway`` says it is a different matter, as on the intake
+    page; the answer then names those complaints. Codes and a priority are suggested from
+    what the customer said, never applied."""
     user = request.user
     require_perm(user, RECEIVE)
     errors: dict[str, str] = {}
@@ -205,8 +208,9 @@ def register_complaint(request: HttpRequest, payload: ComplaintIn) -> Status:
             errors["staff_involved"] = _("Name staff who work at the outlet or a unit above it.")
     if errors or outlet is None:
         raise ValidationError(errors)
-    complaint = actions.do_register_complaint(
+    intake = do_intake(
         user,
+        file_anyway=payload.file_anyway,
         outlet=outlet,
         intake_channel=payload.intake_channel,
         narrative=payload.narrative,
@@ -225,17 +229,12 @@ def register_complaint(request: HttpRequest, payload: ComplaintIn) -> Status:
         major_reason=payload.major_reason,
         staff_involved=involved,
     )
-    duplicates = (
-        list(access.open_complaints_of(user, customer).exclude(pk=complaint.pk))
-        if customer is not None
-        else []
-    )
     return Status(
         201,
         {
-            "complaint": _detail(request, complaint.uuid),
-            "duplicates": duplicates,
-            "suggestions": suggestions.suggest(payload.narrative),
+            "complaint": _detail(request, intake.complaint.uuid),
+            "duplicates": intake.duplicates,
+            "suggestions": intake.suggestions,
         },
     )
 

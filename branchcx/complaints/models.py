@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from branchcx.audit.models import AppendOnlyError
 from branchcx.complaints.clock import Pause, PauseReason, RegulatoryClock
-from branchcx.lib.crypto import EncryptedTextField
+from branchcx.lib.crypto import BlindIndexField, EncryptedTextField
+from branchcx.lib.identifiers import normalise_contact_phone
 from branchcx.org.scoping import ScopedManager, ScopedQuerySet
 
 PAUSE_REASONS = [
@@ -178,6 +179,11 @@ class Complaint(models.Model):
     complainant_phone = EncryptedTextField(
         _("complainant's phone"), purpose="complaint.complainant_phone"
     )
+    # finds a walk-in complainant's other complaints by the number they give
+    complainant_phone_index = BlindIndexField(
+        source="complainant_phone", purpose="complaint.complainant_phone",
+        normaliser=normalise_contact_phone,
+    )  # fmt: skip
     outlet = models.ForeignKey(
         "org.Branch", verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="+"
     )

@@ -406,6 +406,9 @@ class ComplaintIn(InputSchema):
     representatives: int = 0
     major_reason: str = ""
     staff_involved: list[UUID] = Field(default_factory=list, max_length=20)
+    file_anyway: bool = Field(
+        False, description="The complainant has an open complaint and this is another matter."
+    )
 
 
 class ComplaintSearchIn(InputSchema):

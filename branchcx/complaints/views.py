@@ -14,7 +14,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from branchcx.audit.actions import Action, record
 from branchcx.complaints import access, actions, workflow_views
 from branchcx.complaints.clock import AT_RISK_DAYS, MAX_DAYS
 from branchcx.complaints.forms import ComplaintIntakeForm, GrievanceForm, PromoteForm
+from branchcx.complaints.intake import do_intake
 from branchcx.complaints.models import (
     FINAL_STATES,
     OPEN_STATES,
@@ -42,7 +42,6 @@ from branchcx.complaints.suggestions import suggest
 from branchcx.lib.masking import mask_mobile, mask_name
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import access as survey_access
-from branchcx.surveys import actions as survey_actions
 from branchcx.web.forms import run_action
 from branchcx.web.paging import page_of, query_without_page
 
@@ -187,47 +186,42 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
         colleagues=colleagues,
         initial={"outlet": default_outlet, "priority": "normal", "intake_channel": "counter"},
     )
-    duplicates = list(access.open_complaints_of(request.user, customer)) if customer else []
+    phone = request.POST.get("complainant_phone", "") if customer is None else ""
+    duplicates = (
+        list(access.open_complaints_at_intake(request.user, customer, phone))
+        if customer is not None or phone.strip()
+        else []
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if chosen is None:
             form.add_error("outlet", _("Choose an outlet within your scope."))
-        elif duplicates and not data["file_anyway"]:
-            form.add_error(
-                "file_anyway",
-                _(
-                    "This customer already has an open complaint. If it is the same matter, "
-                    "add the new facts to that complaint instead; otherwise tick the box."
-                ),
-            )
         else:
             involved = [s for s in colleagues if str(s.uuid) in set(data["staff_involved"])]
 
             def register() -> Any:
-                with transaction.atomic():
-                    registered = actions.do_register_complaint(
-                        request.user,
-                        outlet=chosen,
-                        intake_channel=data["intake_channel"],
-                        narrative=data["narrative"],
-                        customer=customer,
-                        complainant_name=data["complainant_name"],
-                        complainant_phone=data["complainant_phone"],
-                        received_at=data["received_at"],
-                        regulator_reference=data["regulator_reference"],
-                        channel=data["channel"],
-                        business=data["business"],
-                        cause=data["cause"],
-                        card_reason=data["card_reason"],
-                        priority=data["priority"],
-                        co_complainants=data["co_complainants"],
-                        representatives=data["representatives"],
-                        major_reason=data["major_reason"],
-                        staff_involved=involved,
-                    )
-                    if follow_up is not None:
-                        survey_actions.do_link_complaint(request.user, follow_up, registered)
-                    return registered
+                return do_intake(
+                    request.user,
+                    file_anyway=data["file_anyway"],
+                    follow_up=follow_up,
+                    outlet=chosen,
+                    intake_channel=data["intake_channel"],
+                    narrative=data["narrative"],
+                    customer=customer,
+                    complainant_name=data["complainant_name"],
+                    complainant_phone=data["complainant_phone"],
+                    received_at=data["received_at"],
+                    regulator_reference=data["regulator_reference"],
+                    channel=data["channel"],
+                    business=data["business"],
+                    cause=data["cause"],
+                    card_reason=data["card_reason"],
+                    priority=data["priority"],
+                    co_complainants=data["co_complainants"],
+                    representatives=data["representatives"],
+                    major_reason=data["major_reason"],
+                    staff_involved=involved,
+                ).complaint
 
             saved, complaint = run_action(form, register)
             if saved:

@@ -75,6 +75,16 @@ def normalise_mobile(value: str) -> str:
     return str(number.national_number)
 
 
+def normalise_contact_phone(value: str) -> str:
+    """A phone number as a complainant gives it, for matching: a mainland China mobile as
+    its 11 digits (however written), any other number as its digits."""
+    try:
+        return normalise_mobile(value)
+    except ValueError:
+        digits = "".join(c for c in value if c.isascii() and c.isdigit())
+        return digits or value.strip()
+
+
 def normalise_card_number(value: str) -> str:
     """A bank card number: 13 to 19 digits passing the Luhn check."""
     digits = _SPACES.sub("", value)

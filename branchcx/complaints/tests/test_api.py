@@ -242,7 +242,7 @@ def test_detail_holds_codes_clock_targets_people_and_timeline(org, customer):
 # --- intake ----------------------------------------------------------------------------------
 
 
-def test_intake_answers_201_with_duplicates_and_suggestions_never_applied(org, customer):
+def test_intake_refuses_a_repeat_unless_confirmed_then_names_it_and_suggests(org, customer):
     # given the customer already has an open complaint
     earlier = register(org, customer)
     colleague = org.staff(org.manager_a)
@@ -262,6 +262,25 @@ def test_intake_answers_201_with_duplicates_and_suggestions_never_applied(org, c
         },
     )
 
+    # then it is refused as the intake page refuses it, and nothing is filed
+    assert response.status_code == 422, response.json()
+    assert set(response.json()["errors"]) == {"file_anyway"}
+    assert Complaint.objects.count() == 1
+    # when the teller confirms it is another matter
+    response = post(
+        org.teller_a,
+        "/api/v1/complaints",
+        {
+            "outlet": "SH0101",
+            "intake_channel": "counter",
+            "narrative": NARRATIVE,
+            "customer": str(customer.uuid),
+            "complainant_phone": "13912345678",
+            "cause": "03",
+            "staff_involved": [str(colleague.uuid)],
+            "file_anyway": True,
+        },
+    )
     # then it is registered, owned by the teller, and the earlier one is flagged
     assert response.status_code == 201, response.json()
     body = response.json()

@@ -116,10 +116,37 @@ def test_intake_warns_of_the_customers_open_complaint_and_files_only_when_confir
     assert "already has an open complaint" in form and first.number in form
 
     refused = intake(client, customer)
-    assert refused.status_code == 200 and "tick the box" in refused.content.decode()
+    assert refused.status_code == 200
+    assert "confirm that this is a different matter" in refused.content.decode()
     assert Complaint.objects.count() == 1  # nothing filed twice
     assert intake(client, customer, file_anyway="on").status_code == 302
     assert Complaint.objects.count() == 2
+
+
+def test_a_walk_in_complainant_is_recognised_by_the_phone_however_written(org, customer):
+    # given: a walk-in complained without being a customer, giving a mobile number
+    client = en(client_for(org.teller_a))
+    first = intake(client, complainant_name="路人甲", complainant_phone="139 1234 0001")
+    assert first.status_code == 302
+    stored = Complaint.objects.get()
+    assert "13912340001" not in str(stored.complainant_phone_index)  # an HMAC, not the number
+    # when: they come back and give it written another way
+    again = intake(client, complainant_name="路人甲", complainant_phone="+86 139-1234-0001")
+    # then: the open complaint is named and nothing is filed until staff confirm
+    page = again.content.decode()
+    assert again.status_code == 200 and stored.number in page
+    assert "confirm that this is a different matter" in page
+    assert Complaint.objects.count() == 1
+    # a customer whose own mobile it is is recognised too
+    customer.mobile = "13912340002"
+    customer.save()
+    register(org, customer)
+    by_customer = intake(client, complainant_name="路人乙", complainant_phone="13912340002")
+    assert by_customer.status_code == 200 and Complaint.objects.count() == 2
+    assert (
+        intake(client, complainant_name="路人丙", complainant_phone="13912340003").status_code
+        == 302
+    )
 
 
 def test_bad_intake_keeps_what_was_typed_and_says_what_is_wrong(org):
