@@ -12,16 +12,13 @@ Views call these after fetching through scoped getters; this module reaches scop
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-import chinese_calendar
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,10 +34,8 @@ from branchcx.complaints.models import (
     ServiceTarget,
 )
 from branchcx.lib.errors import ConflictError
-from branchcx.lib.workdays import bank_overrides, is_known
 from branchcx.org.access import own_staff_profile
-from branchcx.org.checks import calendar_warnings
-from branchcx.org.models import Branch, CalendarDay, StaffProfile, ancestor_paths
+from branchcx.org.models import Branch, StaffProfile, ancestor_paths
 from branchcx.org.scoping import require_perm, scope_path
 
 HANDLE_PERMISSION = "complaints.change_complaint"
@@ -103,7 +98,7 @@ SECTIONS = (
         "calendar",
         gettext_lazy("Bank calendar"),
         gettext_lazy("Holidays and make-up working days the published schedule lacks."),
-        "complaints:ref_calendar",
+        "org:calendar",
         ("org.view_calendarday", "org.change_calendarday"),
     ),
 )
@@ -780,118 +775,3 @@ def do_deactivate_rule(actor: Any, rule: AssignmentRule) -> AssignmentRule:
         detail={"rule": locked.pk, "fields": ["is_active"], "is_active": False},
     )
     return locked
-
-
-# --- the bank's calendar -----------------------------------------------------------------------
-
-
-def published(day: date) -> bool | None:
-    """What the bundled public schedule says of ``day``: working or not, None if unknown."""
-    if not is_known(day):
-        return None
-    return bool(chinese_calendar.is_workday(day))
-
-
-def unknown_next_year(today: date | None = None) -> int | None:
-    """Next year, when its holidays are due (from October) and neither the bundled schedule
-    nor the bank's calendar has them: the same rule as the start-up warning W021."""
-    today = today or timezone.localdate()
-    return today.year + 1 if calendar_warnings(today, bank_overrides()) else None
-
-
-def year_is_known(year: int) -> bool:
-    return is_known(date(year, 1, 1))
-
-
-def get_calendar_day(day: date) -> CalendarDay:
-    try:
-        return CalendarDay.objects.get(day=day)
-    except CalendarDay.DoesNotExist:
-        raise Http404 from None
-
-
-def _require_not_past(day: date) -> None:
-    if day < timezone.localdate():
-        raise ValidationError(
-            {"day": _("This day has passed: deadlines have already been counted on it.")}
-        )
-
-
-def _day_detail(entry: CalendarDay) -> dict[str, Any]:
-    return {"day": entry.day.isoformat(), "is_working_day": entry.is_working_day,
-            "note": entry.note}  # fmt: skip
-
-
-@transaction.atomic
-def do_add_calendar_day(actor: Any, *, day: date, is_working_day: bool, note: str) -> CalendarDay:
-    """A holiday or make-up working day; it counts in every deadline computed from now on
-    (``bank_overrides`` reads the table each time, there is no cache to clear)."""
-    require_keeper(actor, "org.add_calendarday")
-    _require_not_past(day)
-    if not note.strip():
-        raise ValidationError({"note": _("Name the day, for example 春节 or 国庆节调休.")})
-    if CalendarDay.objects.filter(day=day).exists():
-        raise ValidationError({"day": _("This day is already in the calendar: edit it instead.")})
-    entry = CalendarDay(day=day, is_working_day=is_working_day, note=note.strip())
-    entry.full_clean()
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"day": _("This day is already in the calendar: edit it instead.")}
-        ) from None
-    record(
-        Action.CREATE,
-        actor=actor,
-        target=entry,
-        target_label=str(entry),
-        detail=_day_detail(entry),
-    )
-    return entry
-
-
-@transaction.atomic
-def do_update_calendar_day(
-    actor: Any, entry: CalendarDay, *, is_working_day: bool, note: str
-) -> CalendarDay:
-    require_keeper(actor, "org.change_calendarday")
-    _require_not_past(entry.day)
-    if not note.strip():
-        raise ValidationError({"note": _("Name the day, for example 春节 or 国庆节调休.")})
-    locked = CalendarDay.objects.select_for_update().get(pk=entry.pk)
-    before = _day_detail(locked)
-    locked.is_working_day, locked.note = is_working_day, note.strip()
-    if _day_detail(locked) == before:
-        return locked
-    locked.full_clean()
-    locked.save()
-    record(
-        Action.CHANGE,
-        actor=actor,
-        target=locked,
-        target_label=str(locked),
-        detail={**_day_detail(locked), "before": before},
-    )
-    return locked
-
-
-@transaction.atomic
-def do_remove_calendar_day(actor: Any, entry: CalendarDay) -> None:
-    """Remove a future correction: the published schedule (or Monday to Friday) applies
-    again. Past days stay, because deadlines were counted on them."""
-    require_keeper(actor, "org.change_calendarday")
-    locked = CalendarDay.objects.select_for_update().filter(pk=entry.pk).first()
-    if locked is None:
-        return
-    if locked.day <= timezone.localdate():
-        raise ValidationError(_("Only days still to come can be removed from the calendar."))
-    detail = _day_detail(locked)
-    label = str(locked)
-    locked.delete()
-    record(
-        Action.CHANGE,
-        actor=actor,
-        target_label=label,
-        detail={**detail, "removed": True, "record_type": "org.CalendarDay"},
-    )

@@ -17,13 +17,6 @@ CAUSE_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9_-]{0,15}$"
 CAUSE_CODE_ERROR = _("Use 1 to 16 capital letters, digits, dashes or underscores.")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: Any = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class CodeForm(forms.Form):
     """Add a code (with its axis) or edit one (the axis stays)."""
 
@@ -175,22 +168,3 @@ class RuleForm(forms.Form):
         if not editing:
             del self.fields["is_active"]
             del self.fields["version"]
-
-
-class CalendarDayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=DateInput, input_formats=["%Y-%m-%d"])
-    is_working_day = forms.TypedChoiceField(
-        label=_("The bank is"),
-        choices=[("0", _("Closed (holiday)")), ("1", _("Open (make-up working day)"))],
-        coerce=lambda value: value == "1",
-    )
-    note = forms.CharField(
-        label=_("Name"),
-        max_length=100,
-        help_text=_("For example 春节 or 国庆节调休."),
-    )
-
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["day"]

@@ -7,7 +7,6 @@ Each view: check the section's permission (403), fetch in scope (404), call one 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -16,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import RedirectView
 
 from branchcx.complaints import reference
 from branchcx.complaints.models import (
@@ -29,7 +28,6 @@ from branchcx.complaints.models import (
     ServiceTarget,
 )
 from branchcx.complaints.reference_forms import (
-    CalendarDayForm,
     CategoryGuidanceForm,
     CauseForm,
     CodeForm,
@@ -40,7 +38,7 @@ from branchcx.complaints.reference_forms import (
 )
 from branchcx.customers.models import Interaction, Temperament
 from branchcx.org import access as org_access
-from branchcx.org.models import CalendarDay
+from branchcx.org.calendar import unknown_next_year
 from branchcx.org.scoping import require_perm
 from branchcx.web.forms import run_action
 from branchcx.web.paging import page_of, query_without_page
@@ -74,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
         TEMPLATES + "index.html",
         {
             "sections": sections,
-            "unknown_year": reference.unknown_next_year() if calendar else None,
+            "unknown_year": unknown_next_year() if calendar else None,
         },
     )
 
@@ -656,133 +654,13 @@ def rule_deactivate(request: HttpRequest, rule_id: int) -> HttpResponse:
     return redirect("complaints:ref_rules")
 
 
-# --- bank calendar -----------------------------------------------------------------------------
-
-
-def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Http404 from None
-
-
-def _calendar_url(year: int) -> str:
-    return f"{reverse('complaints:ref_calendar')}?year={year}"
-
-
-@login_required
-def calendar_list(request: HttpRequest) -> HttpResponse:
-    reference.require_read(request.user, "calendar")
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    year = min(max(year, 2000), 2100)
-    entries = CalendarDay.objects.filter(day__year=year)
-    rows = [
-        {
-            "entry": e,
-            "published": reference.published(e.day),
-            "editable": e.day >= today,
-            "removable": e.day > today,
-        }
-        for e in entries
-    ]
-    can_add = reference.can_keep(request.user, "org.add_calendarday")
-    can_change = reference.can_keep(request.user, "org.change_calendarday")
-    return render(
-        request,
-        TEMPLATES + "calendar.html",
-        {
-            "year": year,
-            "years": sorted({today.year, today.year + 1, year}),
-            "previous_year": year - 1,
-            "next_year": year + 1,
-            "rows": rows,
-            "year_known": reference.year_is_known(year),
-            "unknown_year": reference.unknown_next_year(today),
-            "can_add": can_add,
-            "can_change": can_change,
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_add(request: HttpRequest) -> HttpResponse:
-    reference.require_keeper(request.user, "org.add_calendarday")
-    form = CalendarDayForm(request.POST or None, initial={"is_working_day": "0"})
-    if request.method == "POST" and form.is_valid():
-        saved, entry = run_action(
-            form, lambda: reference.do_add_calendar_day(request.user, **form.cleaned_data)
-        )
-        if saved:
-            messages.success(
-                request,
-                _("%(day)s added: deadlines from now on count it.") % {"day": entry.day},
-            )
-            return redirect(_calendar_url(entry.day.year))
-    return _form_page(
-        request,
-        {
-            "form": form,
-            "title": _("New calendar day"),
-            "section": reference.SECTION_BY_KEY["calendar"],
-            "cancel_url": "complaints:ref_calendar",
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_edit(request: HttpRequest, day: str) -> HttpResponse:
-    reference.require_keeper(request.user, "org.change_calendarday")
-    entry = reference.get_calendar_day(_parse_day(day))
-    form = CalendarDayForm(
-        request.POST or None,
-        initial={"is_working_day": "1" if entry.is_working_day else "0", "note": entry.note},
-        editing=True,
-    )
-    if request.method == "POST" and form.is_valid():
-        saved, _updated = run_action(
-            form,
-            lambda: reference.do_update_calendar_day(request.user, entry, **form.cleaned_data),
-        )
-        if saved:
-            messages.success(request, _("Saved."))
-            return redirect(_calendar_url(entry.day.year))
-    return _form_page(
-        request,
-        {
-            "form": form,
-            "title": _("Calendar day %(day)s") % {"day": entry.day.isoformat()},
-            "section": reference.SECTION_BY_KEY["calendar"],
-            "cancel_url": _calendar_url(entry.day.year),
-        },
-    )
-
-
-@login_required
-@require_POST
-def calendar_delete(request: HttpRequest, day: str) -> HttpResponse:
-    reference.require_keeper(request.user, "org.change_calendarday")
-    entry = reference.get_calendar_day(_parse_day(day))
-    try:
-        reference.do_remove_calendar_day(request.user, entry)
-    except ValidationError as exc:
-        _flash_errors(request, exc)
-    else:
-        messages.success(
-            request,
-            _("%(day)s removed: the published schedule applies to it again.")
-            % {"day": entry.day.isoformat()},
-        )
-    return redirect(_calendar_url(entry.day.year))
-
-
 urlpatterns: list[URLPattern] = [
     path("settings/", index, name="ref_index"),
+    # the bank's calendar is kept with the organisation now
+    path(
+        "settings/calendar/",
+        RedirectView.as_view(pattern_name="org:calendar", query_string=True, permanent=True),
+    ),
     path("settings/codes/", code_list, name="ref_codes"),
     path("settings/codes/add/", code_add, name="ref_code_add"),
     path("settings/codes/<str:axis>/<str:code>/", code_edit, name="ref_code_edit"),
@@ -815,8 +693,4 @@ urlpatterns: list[URLPattern] = [
         rule_deactivate,
         name="ref_rule_deactivate",
     ),
-    path("settings/calendar/", calendar_list, name="ref_calendar"),
-    path("settings/calendar/add/", calendar_add, name="ref_calendar_add"),
-    path("settings/calendar/<str:day>/", calendar_edit, name="ref_calendar_edit"),
-    path("settings/calendar/<str:day>/delete/", calendar_delete, name="ref_calendar_delete"),
 ]

@@ -31,6 +31,7 @@ from branchcx.complaints.models import (
 )
 from branchcx.complaints.templatetags.complaint_tags import code_name
 from branchcx.org.models import StaffProfile
+from branchcx.web.forms import DateInput
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 TEXT_MAX = 4000  # long enough for a letter's paragraph, short enough to stay readable
@@ -46,10 +47,6 @@ TRANSITION_LABELS: dict[str, Any] = {
     State.REVIEW_DECIDED: _("Mark the review as decided"),
     State.WITHDRAWN: _("Withdraw (the customer withdraws the complaint)"),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"  # the browser's date picker (web/_field.html reads input_type)
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -92,10 +92,3 @@ def add_working_hours(
             return current + left
         left -= closing - current
         current = datetime.combine(day + timedelta(days=1), opens, zone)
-
-
-def bank_overrides() -> dict[date, bool]:
-    """The bank's calendar corrections (``org.CalendarDay``), one query."""
-    from branchcx.org.models import CalendarDay
-
-    return dict(CalendarDay.objects.values_list("day", "is_working_day"))

@@ -65,7 +65,7 @@ def sqlite_version_errors(
 def check_holiday_calendar(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     from django.utils import timezone
 
-    from branchcx.lib.workdays import bank_overrides
+    from branchcx.org.calendar import bank_overrides
 
     try:
         overrides = bank_overrides()

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from branchcx.org.models import WEEKDAY_LABELS, WEEKDAYS, Branch, Role
+from branchcx.web.forms import DateInput
 
 HOURS_HELP = _("HH:MM-HH:MM, empty when closed")
 
@@ -136,3 +137,22 @@ class UnmaskForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366, initial=90)
+
+
+class CalendarDayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=DateInput, input_formats=["%Y-%m-%d"])
+    is_working_day = forms.TypedChoiceField(
+        label=_("The bank is"),
+        choices=[("0", _("Closed (holiday)")), ("1", _("Open (make-up working day)"))],
+        coerce=lambda value: value == "1",
+    )
+    note = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("For example 春节 or 国庆节调休."),
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["day"]

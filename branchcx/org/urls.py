@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from branchcx.org import views
+from branchcx.org import calendar_views, views
 
 app_name = "org"
 urlpatterns = [
@@ -18,6 +18,10 @@ urlpatterns = [
     path(
         "staff/<uuid:uuid>/reset-password/", views.staff_reset_password, name="staff_reset_password"
     ),
+    path("calendar/", calendar_views.calendar_list, name="calendar"),
+    path("calendar/add/", calendar_views.calendar_add, name="calendar_add"),
+    path("calendar/<str:day>/", calendar_views.calendar_edit, name="calendar_edit"),
+    path("calendar/<str:day>/delete/", calendar_views.calendar_delete, name="calendar_delete"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<uuid:uuid>/revoke/", views.token_revoke, name="token_revoke"),
 ]

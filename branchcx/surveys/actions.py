@@ -30,9 +30,10 @@ from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_mobile
 from branchcx.lib.periods import quarter_start
-from branchcx.lib.workdays import add_working_hours, bank_overrides
+from branchcx.lib.workdays import add_working_hours
 from branchcx.messaging.actions import enqueue
 from branchcx.org.access import own_staff_profile
+from branchcx.org.calendar import bank_overrides
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys.definition import (

@@ -11,6 +11,15 @@ from django.core.exceptions import ValidationError
 from branchcx.lib.errors import ConflictError
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker (``web/_field.html`` reads ``input_type``), in ISO form."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: Any = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show an action's ValidationError on the form, on the field it names when the form has
     that field and at the top otherwise, so no message is lost."""

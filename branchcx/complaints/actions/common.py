@@ -26,7 +26,8 @@ from branchcx.complaints.models import (
     TimelineEntry,
 )
 from branchcx.lib.errors import ConflictError
-from branchcx.lib.workdays import add_working_hours, bank_overrides
+from branchcx.lib.workdays import add_working_hours
+from branchcx.org.calendar import bank_overrides
 from branchcx.org.models import Branch, Role, StaffProfile
 
 REVISIT_WORKING_DAYS = 3  # the call-back after closing is due within this many working days

@@ -39,7 +39,8 @@ from branchcx.complaints.models import (
 )
 from branchcx.customers.models import Customer
 from branchcx.lib.errors import ConflictError
-from branchcx.lib.workdays import add_working_hours, bank_overrides
+from branchcx.lib.workdays import add_working_hours
+from branchcx.org.calendar import bank_overrides
 from branchcx.org.models import Branch, StaffProfile
 from branchcx.org.scoping import require_perm, scope_path
 

@@ -43,7 +43,8 @@ from branchcx.complaints.models import (
     State,
     TimelineEntry,
 )
-from branchcx.lib.workdays import add_working_days, bank_overrides
+from branchcx.lib.workdays import add_working_days
+from branchcx.org.calendar import bank_overrides
 from branchcx.org.models import StaffProfile
 from branchcx.org.scoping import require_perm
 

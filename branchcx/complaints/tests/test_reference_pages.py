@@ -25,7 +25,8 @@ from branchcx.complaints.models import (
 )
 from branchcx.customers.actions import do_create_customer
 from branchcx.lib.errors import ConflictError
-from branchcx.lib.workdays import add_working_days, add_working_hours, bank_overrides
+from branchcx.lib.workdays import add_working_days, add_working_hours
+from branchcx.org.calendar import bank_overrides
 from branchcx.org.models import CalendarDay, Role
 from branchcx.testing import assert_scope_rules, client_for, make_staff
 
@@ -38,7 +39,7 @@ def english(user):
 
 
 def url(name, *args):
-    return reverse(f"complaints:{name}", args=args)
+    return reverse(name if ":" in name else f"complaints:{name}", args=args)
 
 
 def code(axis, value):
@@ -77,8 +78,8 @@ READ_PAGES = [
     ("ref_guidance_edit", ("temperament", "dominant")),
     ("ref_rules", ()),
     ("ref_rule_add", ()),
-    ("ref_calendar", ()),
-    ("ref_calendar_add", ()),
+    ("org:calendar", ()),
+    ("org:calendar_add", ()),
 ]
 
 
@@ -101,8 +102,8 @@ def test_anonymous_is_sent_to_sign_in(client, db):
         ("ref_targets", ()),
         ("ref_guidance", ()),
         ("ref_guidance_edit", ("general",)),
-        ("ref_calendar", ()),
-        ("ref_calendar_add", ()),
+        ("org:calendar", ()),
+        ("org:calendar_add", ()),
     ],
 )
 def test_a_branch_manager_cannot_open_the_network_wide_settings(org, name, args):
@@ -143,7 +144,7 @@ def test_the_auditor_reads_targets_and_calendar_but_changes_nothing(org):
     client = client_for(org.auditor)
     page = client.get(url("ref_targets"))
     assert page.status_code == 200 and not page.context["can_change"]
-    assert client.get(url("ref_calendar")).status_code == 200
+    assert client.get(url("org:calendar")).status_code == 200
     edit = client.post(
         url("ref_target_edit", "normal"),
         {"first_response_hours": 1, "resolution_hours": 2, "version": 1},
@@ -675,7 +676,7 @@ def test_a_holiday_entered_moves_the_working_day_count(org):
     friday = monday - timedelta(days=3)
     assert add_working_days(friday, 1, bank_overrides()) == monday
     response = client_for(org.head_office).post(
-        url("ref_calendar_add"),
+        url("org:calendar_add"),
         {"day": monday.isoformat(), "is_working_day": "0", "note": "银行自定休息日"},
     )
     assert response.status_code == 302
@@ -692,7 +693,7 @@ def test_a_make_up_working_day_counts_as_working(org):
     saturday = future_monday() + timedelta(days=5)
     friday = saturday - timedelta(days=1)
     client_for(org.head_office).post(
-        url("ref_calendar_add"),
+        url("org:calendar_add"),
         {"day": saturday.isoformat(), "is_working_day": "1", "note": "调休上班"},
     )
     assert add_working_days(friday, 1, bank_overrides()) == saturday
@@ -703,18 +704,18 @@ def test_a_calendar_day_is_entered_once_named_and_not_in_the_past(org):
     day = future_monday()
     CalendarDay.objects.create(day=day, is_working_day=False, note="春节")
     again = client.post(
-        url("ref_calendar_add"), {"day": day.isoformat(), "is_working_day": "0", "note": "春节"}
+        url("org:calendar_add"), {"day": day.isoformat(), "is_working_day": "0", "note": "春节"}
     )
     assert again.context["form"].errors["day"] == [
         "This day is already in the calendar: edit it instead."
     ]
     yesterday = timezone.localdate() - timedelta(days=1)
     past = client.post(
-        url("ref_calendar_add"), {"day": yesterday.isoformat(), "is_working_day": "0", "note": "x"}
+        url("org:calendar_add"), {"day": yesterday.isoformat(), "is_working_day": "0", "note": "x"}
     )
     assert "day" in past.context["form"].errors
     unnamed = client.post(
-        url("ref_calendar_add"),
+        url("org:calendar_add"),
         {"day": (day + timedelta(1)).isoformat(), "is_working_day": "0", "note": ""},
     )
     assert "note" in unnamed.context["form"].errors
@@ -725,15 +726,15 @@ def test_a_future_day_is_edited_and_removed_but_a_past_one_stays(org):
     client = english(org.head_office)
     day = future_monday()
     CalendarDay.objects.create(day=day, is_working_day=False, note="春节")
-    client.post(url("ref_calendar_edit", day.isoformat()), {"is_working_day": "1", "note": "调休"})
+    client.post(url("org:calendar_edit", day.isoformat()), {"is_working_day": "1", "note": "调休"})
     assert CalendarDay.objects.get(day=day).is_working_day is True
-    client.post(url("ref_calendar_delete", day.isoformat()))
+    client.post(url("org:calendar_delete", day.isoformat()))
     assert not CalendarDay.objects.filter(day=day).exists()
     assert add_working_days(day - timedelta(days=3), 1, bank_overrides()) == day
     past = CalendarDay.objects.create(
         day=timezone.localdate() - timedelta(days=2), is_working_day=False, note="台风"
     )
-    refused = client.post(url("ref_calendar_delete", past.day.isoformat()), follow=True)
+    refused = client.post(url("org:calendar_delete", past.day.isoformat()), follow=True)
     assert "Only days still to come can be removed" in refused.content.decode()
     assert CalendarDay.objects.filter(pk=past.pk).exists()
     kinds = [e.detail.get("removed", False) for e in events("change", "")]
@@ -744,12 +745,12 @@ def test_the_calendar_lists_one_year_and_says_what_the_schedule_says(org):
     day = future_monday()
     CalendarDay.objects.create(day=day, is_working_day=False, note="春节")
     CalendarDay.objects.create(day=day.replace(year=day.year + 1), is_working_day=False, note="x")
-    page = client_for(org.head_office).get(url("ref_calendar") + f"?year={day.year}")
+    page = client_for(org.head_office).get(url("org:calendar") + f"?year={day.year}")
     assert [r["entry"].day for r in page.context["rows"]] == [day]
     assert page.context["rows"][0]["published"] is None  # that year is not bundled
     assert page.context["year_known"] is False
     assert (
-        client_for(org.head_office).get(url("ref_calendar_edit", "2026-02-30")).status_code == 404
+        client_for(org.head_office).get(url("org:calendar_edit", "2026-02-30")).status_code == 404
     )
 
 
@@ -758,16 +759,16 @@ def test_the_banner_warns_while_next_years_holidays_are_unknown(org, monkeypatch
     today = date(2031, 11, 2)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
     client = english(org.head_office)
-    page = client.get(url("ref_calendar"))
+    page = client.get(url("org:calendar"))
     assert page.context["unknown_year"] == 2032
     assert "The public holidays of 2032 are not known yet" in page.content.decode()
     assert client.get(url("ref_index")).context["unknown_year"] == 2032
     # when: head office enters next year's Spring Festival
     client.post(
-        url("ref_calendar_add"), {"day": "2032-02-11", "is_working_day": "0", "note": "春节"}
+        url("org:calendar_add"), {"day": "2032-02-11", "is_working_day": "0", "note": "春节"}
     )
     # then: the warning is gone
-    assert client.get(url("ref_calendar")).context["unknown_year"] is None
+    assert client.get(url("org:calendar")).context["unknown_year"] is None
 
 
 def test_the_rule_list_does_not_query_per_rule(org, officers):
@@ -783,3 +784,9 @@ def test_the_rule_list_does_not_query_per_rule(org, officers):
             [officers["b"] if unit == org.zj0101 else officers["a"]]
         )
     assert queries() == one
+
+
+def test_the_old_calendar_address_leads_to_the_organisations_calendar(org):
+    response = client_for(org.head_office).get("/complaints/settings/calendar/?year=2027")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("org:calendar") + "?year=2027"
