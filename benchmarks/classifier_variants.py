@@ -19,6 +19,7 @@ variant, re-running a variant replaces its record) and are rendered to the ``.md
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -49,6 +50,12 @@ def _mask(text: str) -> str:
     return mask(text)
 
 
+def _plain() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer()
+
+
 def _tfidf(**kwargs: Any) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -57,8 +64,7 @@ def _tfidf(**kwargs: Any) -> Any:
 
 FEATURES: dict[str, Callable[[], Any]] = {
     # plain baseline: sklearn's defaults
-    "plain": lambda: __import__("sklearn.feature_extraction.text").feature_extraction.text
-    .TfidfVectorizer(),
+    "plain": lambda: _plain(),
     # the model shipped before this work: words 1-2 and characters 2-4
     "w12": lambda: _tfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=200_000),
     "c24": lambda: _tfidf(
@@ -171,6 +177,132 @@ def _cnb(alpha: float = 0.3) -> Callable[[], Any]:
     return make
 
 
+def _nbsvm(
+    C: float = 0.5, alpha: float = 1.0, beta: float = 1.0, kind: str = "svc"
+) -> Callable[[], Any]:
+    def make() -> Any:
+        return NBLinear(C=C, alpha=alpha, beta=beta, kind=kind)
+
+    return make
+
+
+class NBLinear:
+    """NB-SVM (Wang and Manning 2012), one-vs-rest: each class's linear model sees the
+    features scaled by their naive-Bayes log-count ratio for that class."""
+
+    def __init__(self, C: float = 0.5, alpha: float = 1.0, beta: float = 1.0, kind: str = "svc"):
+        self.C, self.alpha, self.beta, self.kind = C, alpha, beta, kind
+
+    def fit(self, x: Any, y: Any) -> NBLinear:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.svm import LinearSVC
+
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        present = (x > 0).astype(np.float32)
+        self.ratios_, self.models_ = [], []
+        for label in self.classes_:
+            mine = y == label
+            p = self.alpha + np.asarray(present[mine].sum(axis=0)).ravel()
+            q = self.alpha + np.asarray(present[~mine].sum(axis=0)).ravel()
+            r = np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+            if self.kind == "svc":
+                model = LinearSVC(C=self.C, class_weight="balanced", random_state=0)
+            else:
+                model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=300)
+            model.fit(x.multiply(r).tocsr(), mine)
+            self.ratios_.append(r)
+            self.models_.append(model)
+        return self
+
+    def decision_function(self, x: Any) -> Any:
+        return np.column_stack(
+            [
+                m.decision_function(x.multiply(r).tocsr())
+                for r, m in zip(self.ratios_, self.models_, strict=True)
+            ]
+        )
+
+    def predict(self, x: Any) -> Any:
+        return self.classes_[self.decision_function(x).argmax(axis=1)]
+
+
+def _scores(model: Any, x: Any) -> Any:
+    if hasattr(model, "decision_function"):
+        return model.decision_function(x)
+    return model.predict_log_proba(x)
+
+
+class Stack:
+    """Base models on some of the feature blocks; their out-of-fold scores (inner stratified
+    folds on the training rows) feed a logistic regression that gives the probabilities."""
+
+    blockwise = True
+
+    def __init__(self, bases: list[tuple[tuple[int, ...], Callable[[], Any]]], C: float = 1.0,
+                 balanced: bool = True, inner: int = 5):  # fmt: skip
+        self.bases, self.C, self.balanced, self.inner = bases, C, balanced, inner
+
+    def _x(self, blocks: list[Any], which: tuple[int, ...]) -> Any:
+        import scipy.sparse as sp
+
+        return sp.hstack([blocks[i] for i in which], format="csr")
+
+    def fit(self, blocks: list[Any], y: Any) -> Stack:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        folds = list(StratifiedKFold(self.inner, shuffle=True, random_state=1).split(y, y))
+        columns, self.models_ = [], []
+        for which, make in self.bases:
+            x = self._x(blocks, which)
+            oof = np.zeros((len(y), len(self.classes_)), dtype=np.float64)
+            for a, b in folds:
+                oof[b] = _scores(make().fit(x[a], y[a]), x[b])
+            columns.append(oof)
+            self.models_.append(make().fit(x, y))
+        self.meta_ = LogisticRegression(
+            C=self.C, class_weight="balanced" if self.balanced else None, max_iter=1000
+        ).fit(np.hstack(columns), y)
+        return self
+
+    def predict_proba(self, blocks: list[Any]) -> Any:
+        z = np.hstack(
+            [
+                _scores(m, self._x(blocks, which))
+                for (which, _make), m in zip(self.bases, self.models_, strict=True)
+            ]
+        )
+        return self.meta_.predict_proba(z)
+
+    def predict(self, blocks: list[Any]) -> Any:
+        return self.classes_[self.predict_proba(blocks).argmax(axis=1)]
+
+
+class Vote:
+    """The mean of the members' probabilities (soft voting); members see all blocks."""
+
+    def __init__(self, members: list[Callable[[], Any]]):
+        self.members = members
+
+    def fit(self, x: Any, y: Any) -> Vote:
+        self.models_ = [make().fit(x, y) for make in self.members]
+        self.classes_ = self.models_[0].classes_
+        return self
+
+    def predict_proba(self, x: Any) -> Any:
+        return np.mean([m.predict_proba(x) for m in self.models_], axis=0)
+
+    def predict(self, x: Any) -> Any:
+        return self.classes_[self.predict_proba(x).argmax(axis=1)]
+
+
+def _stack(bases: list[tuple[tuple[int, ...], Callable[[], Any]]], **kw: Any) -> Callable[[], Any]:
+    return lambda: Stack(bases, **kw)
+
+
 @dataclass
 class Variant:
     name: str
@@ -204,6 +336,18 @@ VARIANTS = [
     Variant("sgd-mhuber", ("w12", "c24"), _sgd()),
     Variant("cnb-w12", ("w12",), _cnb(0.3)),
     Variant("cnb-w12-a0.1", ("w12",), _cnb(0.1)),
+    Variant("nbsvm-w12", ("w12",), _nbsvm(0.5), "NB-SVM one-vs-rest, LinearSVC C=0.5"),
+    Variant("nbsvm-w12-c24", ("w12", "c24"), _nbsvm(0.5)),
+    Variant("stack-svcw-svcc", ("w12", "c24"), _stack([((0,), _svc(0.5)), ((1,), _svc(0.5))]),
+            "word SVC + char SVC -> LR (C=1, balanced) on out-of-fold scores"),
+    Variant("stack-svcw-svcc-cnb", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _cnb(0.3))]),
+            "word SVC + char SVC + word CNB -> LR"),
+    Variant("stack-svcw-svcc-nbsvm", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))]),
+            "word SVC + char SVC + word NB-SVM -> LR"),
+    Variant("stack-svcwc", ("w12", "c24"), _stack([((0, 1), _svc(0.5))]),
+            "one SVC on words+chars -> LR on its out-of-fold scores (a calibration)"),
 ]  # fmt: skip
 BY_NAME = {v.name: v for v in VARIANTS}
 
@@ -215,9 +359,12 @@ def run(data: Data, variant: Variant) -> dict[str, Any]:
     accs, f1s, seconds, losses, eces = [], [], [], [], []
     for k, fold in enumerate(data.folds):
         parts = [data.block(name, k) for name in variant.blocks]
-        x_train = sp.hstack([p[0] for p in parts], format="csr")
-        x_test = sp.hstack([p[1] for p in parts], format="csr")
         model = variant.model()
+        if getattr(model, "blockwise", False):
+            x_train, x_test = [p[0] for p in parts], [p[1] for p in parts]
+        else:
+            x_train = sp.hstack([p[0] for p in parts], format="csr")
+            x_test = sp.hstack([p[1] for p in parts], format="csr")
         started = time.perf_counter()
         model.fit(x_train, fold.y_train)
         seconds.append(time.perf_counter() - started + sum(p[2] for p in parts))
@@ -255,7 +402,7 @@ def expected_calibration_error(y: Any, proba: Any, classes: Any, bins: int = 10)
     correct = np.asarray(classes)[proba.argmax(axis=1)] == np.asarray(y)
     edges = np.linspace(0, 1, bins + 1)
     total = 0.0
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
+    for low, high in itertools.pairwise(edges):
         inside = (confidence > low) & (confidence <= high)
         if inside.any():
             total += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
@@ -279,9 +426,7 @@ def load_results() -> dict[str, dict[str, Any]]:
 def store(result: dict[str, Any]) -> None:
     results = load_results()
     results[result["name"]] = result
-    results_path().write_text(
-        json.dumps(list(results.values()), indent=1) + "\n", encoding="utf-8"
-    )
+    results_path().write_text(json.dumps(list(results.values()), indent=1) + "\n", encoding="utf-8")
 
 
 def render(chosen: str | None = None, notes: str = "") -> None:
