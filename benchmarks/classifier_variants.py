@@ -72,6 +72,13 @@ FEATURES: dict[str, Callable[[], Any]] = {
     ),
     "w12-all": lambda: _tfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
     "w13": lambda: _tfidf(ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=400_000),
+    "w13x": lambda: _tfidf(
+        ngram_range=(1, 3),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=400_000,
+        token_pattern=r"(?u)\b(?!x{2,}\b)\w\w+\b",  # noqa: S106
+    ),
     "w1": lambda: _tfidf(ngram_range=(1, 1), min_df=2, sublinear_tf=True),
     "c25": lambda: _tfidf(
         analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True, max_features=500_000
@@ -240,7 +247,7 @@ class Stack:
     blockwise = True
 
     def __init__(self, bases: list[tuple[tuple[int, ...], Callable[[], Any]]], C: float = 1.0,
-                 balanced: bool = True, inner: int = 5):  # fmt: skip
+                 balanced: bool | str = True, inner: int = 5):  # fmt: skip
         self.bases, self.C, self.balanced, self.inner = bases, C, balanced, inner
 
     def _x(self, blocks: list[Any], which: tuple[int, ...]) -> Any:
@@ -263,9 +270,14 @@ class Stack:
                 oof[b] = _scores(make().fit(x[a], y[a]), x[b])
             columns.append(oof)
             self.models_.append(make().fit(x, y))
-        self.meta_ = LogisticRegression(
-            C=self.C, class_weight="balanced" if self.balanced else None, max_iter=1000
-        ).fit(np.hstack(columns), y)
+        if self.balanced == "sqrt":
+            counts = {c: (y == c).sum() for c in self.classes_}
+            weights: Any = {c: (len(y) / n) ** 0.5 for c, n in counts.items()}
+        else:
+            weights = "balanced" if self.balanced else None
+        self.meta_ = LogisticRegression(C=self.C, class_weight=weights, max_iter=1000).fit(
+            np.hstack(columns), y
+        )
         return self
 
     def predict_proba(self, blocks: list[Any]) -> Any:
@@ -346,6 +358,38 @@ VARIANTS = [
     Variant("stack-svcw-svcc-nbsvm", ("w12", "c24"),
             _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))]),
             "word SVC + char SVC + word NB-SVM -> LR"),
+    Variant("stack-svcw-svcc-u", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5))], balanced=False),
+            "word SVC + char SVC -> LR (C=1, unbalanced)"),
+    Variant("stack-svcw-svcc-nbsvm-u", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))], balanced=False),
+            "word SVC + char SVC + word NB-SVM -> LR unbalanced"),
+    Variant("stack-w13-svcw-svcc-nbsvm-u", ("w13", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))], balanced=False),
+            "as above with word trigrams"),
+    Variant("stack-svcwc-u", ("w12", "c24"), _stack([((0, 1), _svc(0.5))], balanced=False),
+            "one SVC on words+chars -> LR unbalanced (a calibration)"),
+    Variant("nbsvm-w13-c24", ("w13", "c24"), _nbsvm(0.5)),
+    Variant("nbsvm-w12-c24-lr", ("w12", "c24"), _nbsvm(10, kind="lr"),
+            "NB-LR one-vs-rest, C=10"),
+    Variant("svc-w13x-c24", ("w13x", "c24"), _svc(0.5), "redaction marks XXXX dropped"),
+    Variant("stack-4-u", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5)),
+                    ((1,), _nbsvm(0.5))], balanced=False),
+            "word SVC + char SVC + word NB-SVM + char NB-SVM -> LR unbalanced"),
+    Variant("stack-4cnb-u", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5)),
+                    ((0,), _cnb(0.1))], balanced=False),
+            "word SVC + char SVC + word NB-SVM + word CNB -> LR unbalanced"),
+    Variant("stack-3-u-C0.3", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))], balanced=False,
+                   C=0.3), "stack-svcw-svcc-nbsvm-u with meta C=0.3"),
+    Variant("stack-3-u-C3", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))], balanced=False,
+                   C=3), "stack-svcw-svcc-nbsvm-u with meta C=3"),
+    Variant("stack-3-sqrt", ("w12", "c24"),
+            _stack([((0,), _svc(0.5)), ((1,), _svc(0.5)), ((0,), _nbsvm(0.5))],
+                   balanced="sqrt"), "meta LR class weights (n/n_c)^0.5, between the two"),
     Variant("stack-svcwc", ("w12", "c24"), _stack([((0, 1), _svc(0.5))]),
             "one SVC on words+chars -> LR on its out-of-fold scores (a calibration)"),
 ]  # fmt: skip
