@@ -15,6 +15,7 @@ variant, re-running a variant replaces its record) and are rendered to the ``.md
     python benchmarks/classifier_variants.py svc-C0.5 lr-C30 # these (again)
     python benchmarks/classifier_variants.py --list
     python benchmarks/classifier_variants.py --render        # only rewrite the .md
+    python benchmarks/classifier_variants.py --render stack-3-u-C0.3 notes.md  # with choice
 """
 
 from __future__ import annotations
@@ -524,8 +525,11 @@ def main(argv: list[str]) -> None:
     if "--list" in argv:
         print("\n".join(v.name for v in VARIANTS))
         return
-    if "--render" in argv:
-        render()
+    if "--render" in argv:  # --render [CHOSEN NOTES.md]: mark the choice, append the notes
+        rest = argv[argv.index("--render") + 1 :]
+        chosen = rest[0] if rest else None
+        notes = Path(rest[1]).read_text(encoding="utf-8") if len(rest) > 1 else ""
+        render(chosen, notes)
         return
     names = argv or [v.name for v in VARIANTS if v.name not in load_results()]
     data = Data()
