@@ -215,3 +215,17 @@ def test_words_are_jieba_words_in_chinese_and_scikit_learn_words_elsewhere(tmp_p
     ]  # fmt: skip
     words = classifier._tokens("信用卡被盗刷了 card fee")
     assert "信用卡" in words and words[-2:] == ["card", "fee"]
+
+
+def test_a_model_saved_before_the_stacked_model_still_suggests(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    texts, labels = examples()
+    old = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)), LinearSVC())
+    old.fit(texts, labels)
+    path = classifier.save(classifier.TextClassifier(old, tuple(old.classes_), len(texts), 0.1),
+                           tmp_path / "old.joblib")  # fmt: skip
+    (wire,) = classifier.load(path).suggest(["wire transfer never arrived"])
+    assert wire.label == "05" and 0 < wire.confidence <= 1 and len(wire.alternatives) == 2
