@@ -141,3 +141,91 @@ def test_a_trained_cause_model_replaces_the_lexicon(tmp_path, settings):
     found = suggestions.suggest("my wire transfer never arrived")
     assert (found["cause"].label, found["cause"].source) == ("02", "model")
     assert found["business"].source == "lexicon"  # no business model was trained here
+
+
+CHINESE = {
+    "card": [
+        "我的信用卡昨天晚上被盗刷了三笔",
+        "信用卡额度突然被降低，没有任何通知",
+        "申请的信用卡一直没有寄到",
+        "信用卡账单上有一笔我没有消费过的交易",
+        "借记卡在取款机被吞了，柜台说要等三天",
+        "银行卡被冻结，无法刷卡消费",
+        "信用卡还款后额度没有恢复",
+    ],
+    "loan": [
+        "房贷利率比合同约定的高",
+        "提前还款被收取高额违约金",
+        "贷款审批拖了两个月还没有结果",
+        "按揭贷款的还款日被银行擅自更改",
+        "经营贷款到期后银行不同意续贷",
+        "消费贷款的实际年化利率远高于宣传",
+        "车贷已经还清但是抵押一直没有解除",
+    ],
+    "wealth": [
+        "理财产品到期亏损，客户经理说保本",
+        "购买的理财产品净值一直下跌",
+        "理财经理推荐高风险产品却没有做风险评估",
+        "理财产品赎回资金迟迟不到账",
+        "客户经理承诺理财收益百分之五，实际只有一半",
+        "老人被误导购买了五年期理财产品",
+        "理财产品说明书和销售人员说的不一致",
+    ],
+    "fee": [
+        "账户管理费每月被扣十元，从来没人告诉我",
+        "短信通知服务费在未开通的情况下被扣",
+        "跨行转账手续费比公布的标准高",
+        "小额账户管理费收费不合理",
+        "柜台取现被收取手续费，没有提前说明",
+        "异地存款也要收手续费，收费太多",
+        "工本费和挂失手续费收了两次",
+    ],
+}
+CHINESE_UNSEEN = [
+    ("信用卡被人在境外盗刷了两次", "card"),
+    ("银行卡额度被降了，也没有短信通知", "card"),
+    ("我想提前还房贷，银行要收违约金", "loan"),
+    ("贷款利率和合同上写的不一样", "loan"),
+    ("买的理财产品亏了很多，当初说是保本的", "wealth"),
+    ("理财产品赎回三周了钱还没到账", "wealth"),
+    ("每个月都被扣账户管理费", "fee"),
+    ("转账手续费收得比标准高", "fee"),
+]
+
+
+def test_chinese_complaints_are_cut_into_words_and_classified(tmp_path, settings):
+    settings.DATA_DIR = tmp_path  # jieba's cache goes there
+    texts = [text for phrases in CHINESE.values() for text in phrases]
+    labels = [label for label, phrases in CHINESE.items() for _text in phrases]
+    model = classifier.train(texts, labels)
+
+    words, _chars = model.pipeline.vectorizers_
+    assert {"信用卡", "理财产品", "手续费", "贷款"} <= set(words.vocabulary_)
+    unseen, expected = zip(*CHINESE_UNSEEN, strict=True)
+    assert model.predict(unseen) == list(expected)
+    found = model.suggest(unseen)
+    assert [s.label for s in found] == list(expected)
+    assert all(0 < s.confidence <= 1 and s.alternatives for s in found)
+
+
+def test_words_are_jieba_words_in_chinese_and_scikit_learn_words_elsewhere(tmp_path, settings):
+    settings.DATA_DIR = tmp_path
+    assert classifier._tokens("my card was charged twice, a fee of 00") == [
+        "my", "card", "was", "charged", "twice", "fee", "of", "00",
+    ]  # fmt: skip
+    words = classifier._tokens("信用卡被盗刷了 card fee")
+    assert "信用卡" in words and words[-2:] == ["card", "fee"]
+
+
+def test_a_model_saved_before_the_stacked_model_still_suggests(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    texts, labels = examples()
+    old = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)), LinearSVC())
+    old.fit(texts, labels)
+    path = classifier.save(classifier.TextClassifier(old, tuple(old.classes_), len(texts), 0.1),
+                           tmp_path / "old.joblib")  # fmt: skip
+    (wire,) = classifier.load(path).suggest(["wire transfer never arrived"])
+    assert wire.label == "05" and 0 < wire.confidence <= 1 and len(wire.alternatives) == 2
