@@ -9,32 +9,26 @@ django-simple-history (``history`` on each personal-data model).
 from __future__ import annotations
 
 import uuid
-from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from branchcx.lib.appendonly import AppendOnlyError, AppendOnlyQuerySet, AppendOnlyRecord
 from branchcx.org.scoping import ScopedManager, ScopedQuerySet
 
-
-class AppendOnlyError(Exception):
-    pass
+__all__ = ["AppendOnlyError", "AuditEvent"]
 
 
-class AuditEventQuerySet(ScopedQuerySet):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be deleted.")
+class AuditEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    refusal = "Audit events"
 
 
 class AuditEventManager(ScopedManager.from_queryset(AuditEventQuerySet)):  # type: ignore[misc]
     pass
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyRecord):
     class Action(models.TextChoices):
         LOGIN = "login", _("Signed in")
         LOGIN_FAILED = "login_failed", _("Sign-in failed")
@@ -86,6 +80,7 @@ class AuditEvent(models.Model):
     detail = models.JSONField(default=dict, blank=True)
 
     scope_field = "branch"
+    refusal = "Audit events"
     objects = AuditEventManager()
 
     class Meta:
@@ -101,14 +96,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Audit events cannot be deleted.")
 
 
 class EncryptionKeyCheck(models.Model):

@@ -10,7 +10,7 @@ keep pointing at them), and adds its own.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar, NoReturn
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branchcx.audit.models import AppendOnlyError
 from branchcx.complaints.clock import Pause, PauseReason, RegulatoryClock
+from branchcx.lib import appendonly as lib_appendonly
 from branchcx.lib.crypto import BlindIndexField, EncryptedTextField
 from branchcx.lib.identifiers import normalise_contact_phone
 from branchcx.org.scoping import ScopedManager, ScopedQuerySet
@@ -367,19 +368,15 @@ class ClockPause(models.Model):
         return f"{self.complaint_id} {self.reason} {self.started_on}–{self.ended_on or ''}"
 
 
-class TimelineQuerySet(ScopedQuerySet):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Complaint timeline entries cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("Complaint timeline entries cannot be deleted.")
+class TimelineQuerySet(lib_appendonly.AppendOnlyQuerySet, ScopedQuerySet):
+    refusal = "Complaint timeline entries"
 
 
 class TimelineManager(ScopedManager.from_queryset(TimelineQuerySet)):  # type: ignore[misc]
     pass
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(lib_appendonly.AppendOnlyRecord):
     """Who did what to a complaint, when and why: append-only (a database trigger refuses
     updates), so nothing said or decided is ever lost."""
 
@@ -414,6 +411,7 @@ class TimelineEntry(models.Model):
     detail = models.JSONField(_("details"), default=dict, blank=True)
 
     scope_field = "complaint__outlet"
+    refusal = "Complaint timeline entries"
     objects = TimelineManager()
 
     class Meta:
@@ -422,86 +420,22 @@ class TimelineEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Complaint timeline entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("Complaint timeline entries cannot be deleted.")
 
 
-class AppendOnlyQuerySet(ScopedQuerySet):
-    """Bulk writes are refused: rows are added one by one through their model."""
-
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{self.model.__name__} records cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted.")
+class AppendOnlyQuerySet(lib_appendonly.AppendOnlyQuerySet, ScopedQuerySet):
+    """Scoped, and bulk writes refused."""
 
 
 class AppendOnlyManager(ScopedManager.from_queryset(AppendOnlyQuerySet)):  # type: ignore[misc]
     pass
 
 
-class AppendOnlyRecord(models.Model):
-    """A record of what was done for a complaint: added, never deleted, and changed only
-    where the record is completed later (``later_fields``, once, while ``open_for_later``
-    holds for the stored row). Migration 0008 makes the database refuse the same."""
-
-    later_fields: ClassVar[tuple[str, ...]] = ()
+class AppendOnlyRecord(lib_appendonly.AppendOnlyRecord):
+    """A record of what was done for a complaint (see :mod:`branchcx.lib.appendonly`);
+    migrations 0008 and 0011 make the database refuse the same."""
 
     class Meta:
         abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            kwargs["update_fields"] = self._later_changes(kwargs.get("update_fields"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
-
-    @classmethod
-    def open_for_later(cls, stored: dict[str, Any]) -> bool:
-        """Whether the row as stored (by attname) may still have its later fields set."""
-        return False
-
-    def _later_changes(self, update_fields: Any) -> list[str]:
-        """The fields this save changes, checked against the row as stored. Only they are
-        written: sealing unchanged text again would store a new ciphertext."""
-        name = type(self).__name__
-        if not self.later_fields:
-            raise AppendOnlyError(f"{name} records cannot be changed.")
-        concrete = self._meta.concrete_fields
-        by_name = {f.name: f for f in concrete} | {f.attname: f for f in concrete}
-        if update_fields is None:
-            candidates = [f for f in concrete if f.attname in self.__dict__]
-        elif unknown := [n for n in update_fields if n not in by_name]:
-            return unknown  # Django refuses fields the model does not have
-        else:
-            candidates = [by_name[n] for n in update_fields]
-        candidates = [f for f in candidates if not f.primary_key]
-        stored = (
-            type(self)
-            ._base_manager.using(self._state.db)
-            .filter(pk=self.pk)
-            .values(*{f.attname for f in concrete})
-            .first()
-        )
-        if stored is None:
-            return [f.name for f in candidates]  # gone: Django reports the failed update
-        changed = [
-            f
-            for f in candidates
-            if f.to_python(getattr(self, f.attname)) != f.to_python(stored[f.attname])
-        ]
-        if changed and (
-            any(f.name not in self.later_fields for f in changed) or not self.open_for_later(stored)
-        ):
-            raise AppendOnlyError(f"{name} records cannot be changed.")
-        return [f.name for f in changed]
 
 
 class Grievance(AppendOnlyRecord):
