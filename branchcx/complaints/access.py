@@ -158,15 +158,6 @@ def get_colleague(outlet: Branch, staff_uuid: UUID | str) -> StaffProfile:
         raise Http404 from None
 
 
-def staff_for_user(user: Any) -> StaffProfile | None:
-    """The user's own staff record (with their unit), if they are staff."""
-    return (
-        StaffProfile.objects.filter(user_id=user.pk, is_active=True)
-        .select_related("branch")
-        .first()
-    )
-
-
 def staff_names(ids: set[int]) -> dict[int, str]:
     """Names of the staff a complaint's timeline mentions (hand-overs, assignments); they
     may work above the reader's unit, and their names are no secret to the reader."""

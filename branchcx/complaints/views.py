@@ -40,6 +40,7 @@ from branchcx.complaints.models import (
 from branchcx.complaints.queries import due_soon, overdue
 from branchcx.complaints.suggestions import suggest
 from branchcx.lib.masking import mask_mobile, mask_name
+from branchcx.org.access import own_staff_profile
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import access as survey_access
 from branchcx.web.forms import run_action
@@ -169,7 +170,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
         if follow_up.complaint_id is not None:
             follow_up = None  # already led to a complaint: this one is filed on its own
     outlets = list(access.intake_outlets(request.user))
-    staff = access.staff_for_user(request.user)
+    staff = own_staff_profile(request.user)
     default_outlet = (
         customer.home_outlet.code
         if customer and customer.home_outlet in outlets

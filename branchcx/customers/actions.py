@@ -29,7 +29,8 @@ from branchcx.customers.queries import refresh_aum
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_document, normalise_email, normalise_mobile
 from branchcx.lib.masking import mask_name
-from branchcx.org.models import Branch, Role, StaffProfile
+from branchcx.org.access import own_staff_profile
+from branchcx.org.models import Branch, Role
 from branchcx.org.scoping import require_perm, scope_path
 
 PERSONAL = ("name", "id_number", "mobile", "email", "address")
@@ -246,7 +247,7 @@ def do_log_interaction(
 ) -> Interaction:
     """Record one contact. The note is kept exactly as written (encrypted)."""
     require_perm(actor, "customers.add_interaction")
-    staff = StaffProfile.objects.filter(user_id=actor.pk, is_active=True).first()
+    staff = own_staff_profile(actor)
     if staff is None:
         raise ValidationError({"__all__": _("Only staff members can record contacts.")})
     now = timezone.now()

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from branchcx.customers.imports import ImportReport, run_import
 from branchcx.customers.models import ImportJob
-from branchcx.org.models import Branch, StaffProfile
+from branchcx.org.access import own_staff_profile
+from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def create_job(
 ) -> ImportJob:
     """Store the upload under a random name and record the job (queued)."""
     require_perm(user, "customers.import_customers")
-    staff = StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+    staff = own_staff_profile(user)
     branch = staff.branch if staff else Branch.objects.get(parent__isnull=True)
     name = Path(upload.name or "upload").name[:200]
     suffix = Path(name).suffix.lower()

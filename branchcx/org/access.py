@@ -38,9 +38,36 @@ def get_staff_for_user(user: Any, staff_uuid: UUID | str) -> StaffProfile:
     return staff
 
 
+_OWN_PROFILE = "_branchcx_staff_profile"
+
+
 def own_staff_profile(user: Any) -> StaffProfile | None:
-    """The signed-in user's own profile (None for a superuser without one)."""
-    return StaffProfile.objects.select_related("branch").filter(user_id=user.pk).first()
+    """The user's own active staff profile, with their unit (None for anyone else: anonymous,
+    a superuser without one, a deactivated member of staff).
+
+    The one way code finds "the staff member doing this". Cached on the user object, which
+    lives for one request (or one task); :func:`forget_own_staff_profile` drops the cache
+    after the profile itself changed."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    try:
+        cached: StaffProfile | None = getattr(user, _OWN_PROFILE)
+        return cached
+    except AttributeError:
+        pass
+    profile = (
+        StaffProfile.objects.select_related("branch")
+        .filter(user_id=user.pk, is_active=True)
+        .first()
+    )
+    setattr(user, _OWN_PROFILE, profile)
+    return profile
+
+
+def forget_own_staff_profile(user: Any) -> None:
+    """Drop what :func:`own_staff_profile` and the scope cached on this user object."""
+    for name in (_OWN_PROFILE, "_branchcx_scope_path"):
+        user.__dict__.pop(name, None)
 
 
 def scope_label(user: Any, unit: Branch | None = None) -> str:

@@ -26,6 +26,7 @@ from branchcx.audit.context import suppress_m2m_audit
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_mobile, normalise_resident_id
 from branchcx.lib.masking import mask_name
+from branchcx.org.access import role_of
 from branchcx.org.models import WEEKDAYS, ApiToken, Branch, Role, StaffProfile
 from branchcx.org.roles import ASSIGNABLE_ROLES, HEAD_OFFICE_ROLES, group_name
 from branchcx.org.scoping import require_perm, scope_path
@@ -164,10 +165,7 @@ def do_update_branch(
 
 
 def _actor_role(actor: Any) -> str | None:
-    if actor.is_superuser:
-        return Role.HEAD_OFFICE_ADMIN
-    staff = StaffProfile.objects.filter(user_id=actor.pk).only("role").first()
-    return staff.role if staff else None
+    return Role.HEAD_OFFICE_ADMIN if actor.is_superuser else role_of(actor)
 
 
 def _check_assignable(actor: Any, role: str, branch: Branch) -> None:

@@ -31,13 +31,9 @@ def scope_path(user: Any) -> str | None:
     if hasattr(user, "_branchcx_scope_path"):
         cached: str | None = user._branchcx_scope_path
         return cached
-    from branchcx.org.models import StaffProfile
+    from branchcx.org.access import own_staff_profile
 
-    profile = (
-        StaffProfile.objects.select_related("branch")
-        .filter(user_id=user.pk, is_active=True)
-        .first()
-    )
+    profile = own_staff_profile(user)
     if profile is not None:
         path: str | None = "" if profile.branch.parent_id is None else profile.branch.path
     elif user.is_superuser:

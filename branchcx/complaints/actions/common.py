@@ -27,6 +27,7 @@ from branchcx.complaints.models import (
 )
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.workdays import add_working_hours
+from branchcx.org.access import own_staff_profile
 from branchcx.org.calendar import bank_overrides
 from branchcx.org.models import Branch, Role, StaffProfile
 
@@ -53,11 +54,7 @@ NEEDS_REASON = {State.WITHDRAWN}
 
 
 def _staff(actor: Any) -> StaffProfile:
-    staff = (
-        StaffProfile.objects.filter(user_id=actor.pk, is_active=True)
-        .select_related("branch")
-        .first()
-    )
+    staff = own_staff_profile(actor)
     if staff is None:
         raise ValidationError({"__all__": _("Only staff members can handle complaints.")})
     return staff
