@@ -33,7 +33,7 @@ from branchcx.complaints.models import (
     RootCause,
     ServiceTarget,
 )
-from branchcx.lib.errors import ConflictError
+from branchcx.lib.locking import lock_for_update
 from branchcx.org.access import own_staff_profile
 from branchcx.org.models import Branch, StaffProfile, ancestor_paths
 from branchcx.org.scoping import require_perm, scope_path
@@ -217,9 +217,7 @@ def do_update_code(
     """Correct a code's value (while nothing uses it), names or order. A save based on a
     version someone else has changed since is refused, not written over theirs."""
     require_keeper(actor, "complaints.change_classification")
-    locked = Classification.objects.select_for_update().get(pk=code.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(Classification.objects.all(), code.pk, expected_version)
     new_code = new_code.strip()
     changes: dict[str, Any] = {
         "code": new_code,
@@ -363,9 +361,7 @@ def do_update_cause(
     """Rename a cause or move it under another (never under itself or its own branch). A
     save based on a version someone else has changed since is refused."""
     require_keeper(actor, "complaints.change_rootcause")
-    locked = RootCause.objects.select_for_update().get(pk=cause.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(RootCause.objects.all(), cause.pk, expected_version)
     name = name.strip()
     changed = []
     if locked.name != name:
@@ -456,9 +452,7 @@ def do_update_target(
         ) % {"hours": first_response_hours}
     if errors:
         raise ValidationError(errors)
-    locked = ServiceTarget.objects.select_for_update().get(pk=target.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(ServiceTarget.objects.all(), target.pk, expected_version)
     before = {"first_response_hours": locked.first_response_hours,
               "resolution_hours": locked.resolution_hours}  # fmt: skip
     after = {"first_response_hours": first_response_hours, "resolution_hours": resolution_hours}
@@ -551,9 +545,7 @@ def do_update_guidance(
     require_keeper(actor, "complaints.change_handlingguidance")
     if not text.strip():
         raise ValidationError({"text": _("Write the guidance in Chinese.")})
-    locked = HandlingGuidance.objects.select_for_update().get(pk=guidance.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(HandlingGuidance.objects.all(), guidance.pk, expected_version)
     changes = {"text": text.strip(), "text_en": text_en.strip(), "is_active": is_active}
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
     if not changed:
@@ -710,14 +702,11 @@ def do_update_rule(
     """Change a rule. Given the version the editor saw, a rule changed by someone else since
     is not overwritten: the editor is told to reload."""
     require_perm(actor, "complaints.change_assignmentrule")
-    locked = (
-        AssignmentRule.objects.visible_to(actor)
-        .select_for_update(of=("self",))
-        .select_related("unit", "business")
-        .get(pk=rule.pk)
+    locked = lock_for_update(
+        AssignmentRule.objects.visible_to(actor).select_related("unit", "business"),
+        rule.pk,
+        expected_version,
     )
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError
     before_officers = sorted(locked.officers.values_list("employee_no", flat=True))
     after_officers = sorted(o.employee_no for o in officers)
     changed = []

@@ -26,8 +26,8 @@ from branchcx.customers.models import (
     Tag,
 )
 from branchcx.customers.queries import refresh_aum
-from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_document, normalise_email, normalise_mobile
+from branchcx.lib.locking import lock_for_update
 from branchcx.lib.masking import mask_name
 from branchcx.org.access import own_staff_profile
 from branchcx.org.models import Branch, Role
@@ -175,9 +175,9 @@ def do_update_customer(
         raise ValidationError(
             {name: _("This field cannot be changed.") for name in sorted(unknown)}
         )
-    locked = Customer.objects.select_for_update().select_related("home_outlet").get(pk=customer.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(
+        Customer.objects.select_related("home_outlet"), customer.pk, expected_version
+    )
     if "home_outlet" in changes and not _in_scope(actor, changes["home_outlet"]):
         raise ValidationError({"home_outlet": _("This outlet is outside your scope.")})
     consent = changes.pop("marketing_consent", None)

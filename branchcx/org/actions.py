@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from branchcx.audit.actions import Action, record
 from branchcx.audit.context import suppress_m2m_audit
-from branchcx.lib.errors import ConflictError
 from branchcx.lib.identifiers import normalise_mobile, normalise_resident_id
+from branchcx.lib.locking import lock_for_update
 from branchcx.lib.masking import mask_name
 from branchcx.org.access import role_of
 from branchcx.org.models import WEEKDAYS, ApiToken, Branch, Role, StaffProfile
@@ -134,9 +134,7 @@ def do_update_branch(
     # Opening or closing a unit changes what the network looks like: head office only.
     if "is_active" in changes and changes["is_active"] != branch.is_active:
         require_perm(actor, "org.add_branch")
-    locked = Branch.objects.select_for_update().get(pk=branch.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(Branch.objects.all(), branch.pk, expected_version)
     if "opening_hours" in changes:
         changes["opening_hours"] = clean_opening_hours(changes["opening_hours"])
     changed = [f for f, v in changes.items() if getattr(locked, f) != v]
@@ -297,9 +295,9 @@ def do_update_staff(
     unknown = set(changes) - set(STAFF_EDITABLE)
     if unknown:
         raise ValidationError({field: _("This field cannot be changed.") for field in unknown})
-    locked = StaffProfile.objects.select_for_update().select_related("branch").get(pk=staff.pk)
-    if locked.version != expected_version:
-        raise ConflictError
+    locked = lock_for_update(
+        StaffProfile.objects.select_related("branch"), staff.pk, expected_version
+    )
     sensitive = {f for f in ("role", "branch", "is_active") if f in changes}
     if locked.user_id == actor.pk and any(getattr(locked, f) != changes[f] for f in sensitive):
         raise PermissionDenied(_("You cannot change your own role, unit or status."))

@@ -25,7 +25,7 @@ from branchcx.complaints.models import (
     State,
     TimelineEntry,
 )
-from branchcx.lib.errors import ConflictError
+from branchcx.lib.locking import lock_for_update
 from branchcx.lib.workdays import add_working_hours
 from branchcx.org.access import own_staff_profile
 from branchcx.org.calendar import bank_overrides
@@ -95,17 +95,13 @@ def _locked(actor: Any, complaint: Complaint, expected_version: int) -> Complain
     """The complaint, locked, if the actor may see it (else 404) and nobody changed it since
     the actor loaded it (else 409)."""
     try:
-        locked = (
-            Complaint.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("outlet")
-            .get(pk=complaint.pk)
+        return lock_for_update(
+            Complaint.objects.visible_to(actor).select_related("outlet"),
+            complaint.pk,
+            expected_version,
         )
     except Complaint.DoesNotExist:
         raise Http404 from None
-    if locked.version != expected_version:
-        raise ConflictError
-    return locked
 
 
 def _check_not_interested(staff: StaffProfile, complaint: Complaint) -> None:
