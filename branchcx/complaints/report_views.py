@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -30,7 +29,8 @@ from branchcx.complaints.exports import EXPORT_PERMISSION, export_regulator_stat
 from branchcx.complaints.models import Complaint
 from branchcx.complaints.stats import figures
 from branchcx.customers.models import Customer
-from branchcx.org.access import scope_label
+from branchcx.lib.report_filter import ReportFilterForm
+from branchcx.org.access import scope_label, units_for_user
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 
@@ -60,26 +60,25 @@ class Filters:
 
 def read_filters(params: QueryDict, outlets: list[Branch], today: date) -> Filters:
     typed = {name: str(params.get(name, "")).strip()[:20] for name in ("start", "end", "outlet")}
-    filters = Filters(typed)
-    try:
-        filters.period = stats.parse_period(typed["start"], typed["end"], today)
-    except ValidationError as exc:
-        filters.errors.update(exc.message_dict)
-    if typed["outlet"]:
-        filters.outlet = next((o for o in outlets if o.code == typed["outlet"]), None)
-        if filters.outlet is None:
-            filters.errors["outlet"] = [_("Choose one of the outlets listed.")]
-    return filters
+    form = ReportFilterForm(
+        typed,
+        units=outlets,
+        today=today,
+        unit_field="outlet",
+        unit_label=_("Outlet"),
+        all_units=_("All outlets"),
+        unit_error=_("Choose one of the outlets listed."),
+    )
+    if not form.is_valid():
+        return Filters(
+            typed, errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        )
+    return Filters(typed, period=form.cleaned_data["period"], outlet=form.cleaned_data["outlet"])
 
 
 def _outlets(user: Any) -> list[Branch]:
     """The outlets of the user's scope, closed ones included (they had complaints)."""
-    return list(
-        Branch.objects.visible_to(user)
-        .filter(level=Branch.Level.OUTLET)
-        .only("code", "name")
-        .order_by("code")
-    )
+    return list(units_for_user(user, levels=[Branch.Level.OUTLET]).only("code", "name"))
 
 
 def _narrowed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,20 @@ from branchcx.org.scoping import get_in_scope, require_perm
 def branches_for_user(user: Any) -> QuerySet[Branch]:
     require_perm(user, "org.view_branch")
     return Branch.objects.visible_to(user).select_related("parent")
+
+
+def units_for_user(
+    user: Any, *, levels: Iterable[str] | None = None, open_only: bool = False
+) -> QuerySet[Branch]:
+    """The units of the user's scope in tree order: the one source of every unit picker and
+    report filter. ``levels`` narrows to branches and/or outlets; closed units are included
+    unless ``open_only`` (they have history to report on, but take no new work)."""
+    units = Branch.objects.visible_to(user)
+    if levels is not None:
+        units = units.filter(level__in=list(levels))
+    if open_only:
+        units = units.filter(is_active=True)
+    return units.order_by("path")
 
 
 def get_branch_for_user(user: Any, code: str) -> Branch:

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from branchcx.org import access as org_access
 from branchcx.org.models import Branch
 from branchcx.org.scoping import get_in_scope, require_perm
 from branchcx.surveys.models import (
@@ -128,11 +129,12 @@ def get_feedback_code(user: Any, pk: Any) -> FeedbackCode:
 
 
 def units_for_user(user: Any) -> QuerySet[Branch]:
-    return Branch.objects.visible_to(user).filter(is_active=True).order_by("path")
+    """The open units a survey can be run for."""
+    return org_access.units_for_user(user, open_only=True)
 
 
 def outlets_for_user(user: Any) -> QuerySet[Branch]:
-    return units_for_user(user).filter(level=Branch.Level.OUTLET)
+    return org_access.units_for_user(user, levels=[Branch.Level.OUTLET], open_only=True)
 
 
 # --- responses, invitations and the customer panel (API, response pages, 360 panel) ----------

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from branchcx.audit.actions import Action, record
 from branchcx.lib.masking import mask_text
+from branchcx.org.access import units_for_user
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import queries
@@ -38,18 +39,13 @@ COUNT_CAP = PAGE_SIZE * 100
 
 
 def _filters(request: HttpRequest) -> ReportFilterForm:
-    units = (
-        Branch.objects.visible_to(request.user)
-        .filter(level__in=[Branch.Level.BRANCH, Branch.Level.OUTLET])
-        .only("code", "name", "path", "level")
-        .order_by("path")
-    )
+    units = units_for_user(request.user, levels=[Branch.Level.BRANCH, Branch.Level.OUTLET])
     return ReportFilterForm(
         request.GET,
-        units=list(units),
+        units=list(units.only("code", "name", "path", "level")),
         surveys=list(Survey.objects.order_by("code")),
         today=timezone.localdate(),
-        months=MONTHS,
+        months=MONTHS + 1,
         extra={"theme": THEME_CHOICES, "sentiment": SENTIMENT_CHOICES},
     )
 

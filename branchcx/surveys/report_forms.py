@@ -3,89 +3,40 @@ managers believe customers expect."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from branchcx.lib.periods import months_back, quarter_label, recent_quarters
+from branchcx.lib import report_filter
+from branchcx.lib.periods import quarter_label, recent_quarters
 from branchcx.surveys.models import Dimension
 
 __all__ = ["BeliefForm", "ReportFilterForm", "quarter_label"]
 
-# Enough for two years of drift plus the same months a year earlier.
-MAX_PERIOD_DAYS = 1096
 
+class ReportFilterForm(report_filter.ReportFilterForm):
+    """The report filter (see :mod:`branchcx.lib.report_filter`) with the survey to count:
+    left empty, every survey counts."""
 
-class ReportFilterForm(forms.Form):
-    """GET parameters of the report pages. Every field may be left empty: the period then
-    covers the last ``months`` whole months and this one, the unit is the user's whole scope
-    and every survey counts."""
-
-    start = forms.DateField(label=_("From"), required=False)
-    end = forms.DateField(label=_("To"), required=False)
-    unit = forms.ChoiceField(
-        label=_("Unit"),
-        required=False,
-        error_messages={"invalid_choice": _("Choose one of the units listed.")},
-    )
     survey = forms.ChoiceField(
         label=_("Survey"),
         required=False,
         error_messages={"invalid_choice": _("Choose one of the surveys listed.")},
     )
 
-    def __init__(
-        self,
-        data: Any,
-        *,
-        units: list[Any],
-        surveys: list[Any],
-        today: date,
-        months: int,
-        extra: dict[str, list[tuple[str, Any]]] | None = None,
-    ) -> None:
-        super().__init__(data)
-        self.today, self.months = today, months
-        unit_field: Any = self.fields["unit"]
-        unit_field.choices = [("", _("All my units"))] + [(u.code, u.name) for u in units]
+    def __init__(self, data: Any, *, surveys: list[Any], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
         survey_field: Any = self.fields["survey"]
         survey_field.choices = [("", _("All surveys"))] + [(s.code, str(s)) for s in surveys]
-        self.units = {u.code: u for u in units}
         self.surveys = {s.code: s for s in surveys}
-        # page-specific choices (grouping, outcome, period length) with their first as default
-        for name, choices in (extra or {}).items():
-            self.fields[name] = forms.ChoiceField(
-                choices=choices,
-                required=False,
-                error_messages={"invalid_choice": _("Choose one of the options listed.")},
-            )
+        self.order_fields(["start", "end", self.unit_field, "survey", *self.extras])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start = data.get("start") or months_back(self.today, self.months)
-        end = data.get("end") or self.today
-        if "start" in data and "end" in data:
-            if start > end:
-                self.add_error("end", _("The period must end on or after the day it starts."))
-            elif (end - start).days + 1 > MAX_PERIOD_DAYS:
-                self.add_error(
-                    "end",
-                    _("The period covers %(days)s days; choose at most %(max)s (three years).")
-                    % {"days": (end - start).days + 1, "max": MAX_PERIOD_DAYS},
-                )
-        data["start"], data["end"] = start, end
-        data["unit"] = self.units.get(data.get("unit") or "")
+        data = super().clean()
         data["survey"] = self.surveys.get(data.get("survey") or "")
-        for name, field in self.fields.items():
-            if isinstance(field, forms.ChoiceField) and name not in ("unit", "survey"):
-                data[name] = data.get(name) or field.choices[0][0]  # type: ignore[index]
         return data
-
-    def period_days(self) -> int:
-        data = self.cleaned_data
-        return int((data["end"] - data["start"] + timedelta(days=1)).days)
 
 
 LEVEL_MESSAGES = {

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branchcx.lib.errors import ConflictError
-from branchcx.org.access import own_staff_profile, scope_label
+from branchcx.org.access import own_staff_profile, scope_label, units_for_user
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import actions, queries
@@ -36,17 +36,13 @@ from branchcx.web.forms import add_action_errors
 from branchcx.web.paging import page_of, query_without_page
 
 SCORES = "surveys.view_scores"
+REPORT_LEVELS = (Branch.Level.BRANCH, Branch.Level.OUTLET)
 DIMENSION_LABELS = dict(Dimension.choices)
 
 
 def _units(user: Any) -> list[Branch]:
     """The branches and outlets of the user's scope, for the unit filter."""
-    return list(
-        Branch.objects.visible_to(user)
-        .filter(level__in=[Branch.Level.BRANCH, Branch.Level.OUTLET])
-        .only("code", "name", "path", "level")
-        .order_by("path")
-    )
+    return list(units_for_user(user, levels=REPORT_LEVELS).only("code", "name", "path", "level"))
 
 
 def _filters(
@@ -169,7 +165,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     require_perm(request.user, SCORES)
     form = _filters(
         request,
-        months=11,
+        months=12,
         extra={"drivers": list(DRIVER_GROUPINGS), "outcome": list(DRIVER_OUTCOMES)},
     )
     context: dict[str, Any] = {"form": form, "query": request.GET.urlencode()}
@@ -297,7 +293,7 @@ def expectations(request: HttpRequest) -> HttpResponse:
     """Gaps by outlet and dimension, expectation drift, service below the adequate level and
     the knowledge gap, over the last two years by default (drift needs the longer view)."""
     require_perm(request.user, SCORES)
-    form = _filters(request, months=23, extra={"every": list(EVERY)})
+    form = _filters(request, months=24, extra={"every": list(EVERY)})
     context: dict[str, Any] = {"form": form}
     if not form.is_valid():
         return render(request, "surveys/reports/expectations.html", context, status=400)
