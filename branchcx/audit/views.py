@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from branchcx.audit import access
 from branchcx.audit.forms import EventSearchForm
 from branchcx.audit.queries import EventFilter, search_events
-from branchcx.web.paging import page_of, query_without_page
+from branchcx.lib.paging import page_of, query_without_page
 
 
 @login_required

@@ -37,11 +37,11 @@ from branchcx.complaints.reference_forms import (
     UnitChoiceForm,
 )
 from branchcx.customers.models import Interaction, Temperament
+from branchcx.lib.forms import run_action
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org import access as org_access
 from branchcx.org.calendar import unknown_next_year
 from branchcx.org.scoping import require_perm
-from branchcx.web.forms import run_action
-from branchcx.web.paging import page_of, query_without_page
 
 TEMPLATES = "complaints/settings/"
 

@@ -39,12 +39,12 @@ from branchcx.complaints.models import (
 )
 from branchcx.complaints.queries import due_soon, overdue
 from branchcx.complaints.suggestions import suggest
+from branchcx.lib.forms import run_action
 from branchcx.lib.masking import mask_mobile, mask_name
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org.access import own_staff_profile
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import access as survey_access
-from branchcx.web.forms import run_action
-from branchcx.web.paging import page_of, query_without_page
 
 FILTERS = ("state", "due", "outlet", "owner", "business", "cause", "number")
 STATE_GROUPS = {

@@ -30,8 +30,8 @@ from branchcx.complaints.models import (
     State,
 )
 from branchcx.complaints.templatetags.complaint_tags import code_name
+from branchcx.lib.forms import DateInput
 from branchcx.org.models import StaffProfile
-from branchcx.web.forms import DateInput
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 TEXT_MAX = 4000  # long enough for a letter's paragraph, short enough to stay readable

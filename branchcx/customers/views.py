@@ -31,12 +31,12 @@ from branchcx.customers.jobs import create_job, read_progress
 from branchcx.customers.models import Interaction, Tag, TierLevel
 from branchcx.customers.queries import filter_customers, managers_serving
 from branchcx.customers.tasks import run_import_job
+from branchcx.lib.forms import run_action
 from branchcx.lib.masking import mask_mobile, mask_name
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org import access as org_access
 from branchcx.org.models import Branch, Role, StaffProfile
 from branchcx.org.scoping import require_perm
-from branchcx.web.forms import run_action
-from branchcx.web.paging import page_of, query_without_page
 from branchcx.web.panels import customer_panels_for
 
 # Filters travel in the URL; the search text does not (it may be a mobile or ID number, and

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from branchcx.lib.forms import run_action
 from branchcx.org import calendar
 from branchcx.org.forms import CalendarDayForm
 from branchcx.org.models import CalendarDay
 from branchcx.org.scoping import require_perm
-from branchcx.web.forms import run_action
 
 
 def _parse_day(value: str) -> date:

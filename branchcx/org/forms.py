@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from branchcx.lib.forms import DateInput
 from branchcx.org.models import WEEKDAY_LABELS, WEEKDAYS, Branch, Role
-from branchcx.web.forms import DateInput
 
 HOURS_HELP = _("HH:MM-HH:MM, empty when closed")
 

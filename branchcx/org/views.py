@@ -19,7 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from branchcx.audit.actions import Action, do_unmask, record
+from branchcx.lib.forms import run_action
 from branchcx.lib.masking import mask_name
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org import access, actions
 from branchcx.org.forms import (
     BranchCreateForm,
@@ -33,8 +35,6 @@ from branchcx.org.models import Branch, Role
 from branchcx.org.queries import units_with_staff_counts
 from branchcx.org.roles import ASSIGNABLE_ROLES
 from branchcx.org.scoping import require_perm
-from branchcx.web.forms import run_action
-from branchcx.web.paging import page_of, query_without_page
 
 
 def _assignable_roles(user: Any) -> set[str]:

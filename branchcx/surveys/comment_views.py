@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET
 
 from branchcx.audit.actions import Action, record
 from branchcx.lib.masking import mask_text
+from branchcx.lib.paging import PAGE_SIZE, page_of, query_without_page
 from branchcx.org.access import units_for_user
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import queries
 from branchcx.surveys.models import Dimension, Survey
 from branchcx.surveys.report_forms import ReportFilterForm
-from branchcx.web.paging import PAGE_SIZE, page_of, query_without_page
 
 MONTHS = 12  # the default period: this month and the twelve before
 SENTIMENTS = {"positive": 1, "neutral": 0, "negative": -1}

@@ -30,7 +30,9 @@ from branchcx.customers import access as customer_access
 from branchcx.customers.actions import customer_label
 from branchcx.customers.models import Customer, Transaction
 from branchcx.lib.errors import ConflictError
+from branchcx.lib.forms import run_action
 from branchcx.lib.masking import mask_email, mask_mobile, mask_name
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org.access import own_staff_profile
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
@@ -46,8 +48,6 @@ from branchcx.surveys.manage_forms import (
 )
 from branchcx.surveys.models import Dimension, Invitation, Survey, SurveyVersion
 from branchcx.surveys.public_views import _questions, read_answers
-from branchcx.web.forms import run_action
-from branchcx.web.paging import page_of, query_without_page
 
 T = "surveys/manage/"
 CONFLICT = 409

@@ -20,12 +20,12 @@ from django.views.decorators.http import require_GET
 
 from branchcx.audit.actions import Action, record
 from branchcx.lib.masking import mask_mobile, mask_name
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import access, queries
 from branchcx.surveys.exports import EXPORT_PERMISSION, export_responses
 from branchcx.surveys.models import Response, Survey
-from branchcx.web.paging import page_of, query_without_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VIEW_PERMISSION = "surveys.view_response"

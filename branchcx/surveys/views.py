@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from branchcx.audit.actions import Action, record
+from branchcx.lib.forms import run_action
 from branchcx.lib.masking import mask_name, mask_text
+from branchcx.lib.paging import page_of, query_without_page
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import access, actions
 from branchcx.surveys.forms import FollowUpForm
 from branchcx.surveys.models import FollowUp
-from branchcx.web.forms import run_action
-from branchcx.web.paging import page_of, query_without_page
 
 SHOWN = {"open": [FollowUp.State.OPEN, FollowUp.State.CONTACTED], "closed": [FollowUp.State.CLOSED]}
 

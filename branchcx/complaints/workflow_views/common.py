@@ -24,9 +24,9 @@ from branchcx.complaints.workflow_buttons import (
     RECEIVE,
 )
 from branchcx.lib.errors import ConflictError
+from branchcx.lib.forms import run_action
 from branchcx.org.roles import ROLE_PERMISSIONS
 from branchcx.org.scoping import require_perm
-from branchcx.web.forms import run_action
 
 # Roles whose members take complaints (a hand-over may offer them one), and those who handle
 # them (an assignment may name them).

@@ -6,8 +6,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from branchcx.lib.paging import CappedPaginator
 from branchcx.org.models import Branch
-from branchcx.web.paging import CappedPaginator
 
 
 def test_counting_stops_at_the_cap_and_says_so(org):
