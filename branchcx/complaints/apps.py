@@ -15,6 +15,10 @@ class ComplaintsConfig(AppConfig):
         from branchcx.web.navigation import NavItem, navigation
 
         register_panels()
+        from branchcx.complaints.reference import guidance_texts
+        from branchcx.customers import guidance
+
+        guidance.register_source(guidance_texts)  # one wording, edited by head office
         from branchcx.complaints.rollups import ROLLUP
         from branchcx.rollups.registry import rollups
 

@@ -11,6 +11,7 @@ Views call these after fetching through scoped getters; this module reaches scop
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -478,6 +479,13 @@ def do_update_target(
 
 def _guidance_label(guidance: HandlingGuidance) -> str:
     return f"{guidance.get_topic_display()} {guidance.key}".strip()
+
+
+def guidance_texts(topic: str, keys: Iterable[str], language: str) -> dict[str, str]:
+    """The guidance in use for ``topic`` by key, in the reader's language: the source the
+    customer pages read (``customers.guidance.register_source``)."""
+    rows = HandlingGuidance.objects.filter(topic=topic, key__in=list(keys), is_active=True)
+    return {g.key: g.in_language(language) for g in rows}
 
 
 def get_guidance(topic: str, key: str) -> HandlingGuidance:

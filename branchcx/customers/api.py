@@ -14,9 +14,9 @@ from ninja.responses import Status
 from branchcx.audit.actions import Action, do_unmask, record
 from branchcx.customers import access, actions, queries
 from branchcx.customers.guidance import (
-    PRESENTATION_GUIDANCE,
-    TEMPERAMENT_GUIDANCE,
     VALUE_GUIDANCE,
+    presentation_guidance,
+    temperament_guidance,
 )
 from branchcx.customers.models import Customer, Interaction, Transaction
 from branchcx.customers.schemas import (
@@ -96,9 +96,9 @@ def get_customer(request: HttpRequest, uuid: str) -> dict[str, Any]:
         "recent_transactions": queries.recent_transactions(customer),
         "recent_contacts": contacts,
         "guidance": {
-            "temperament": _text(TEMPERAMENT_GUIDANCE.get(customer.temperament)),
+            "temperament": temperament_guidance(customer.temperament),
             "value_orientation": _text(VALUE_GUIDANCE.get(customer.value_orientation)),
-            "last_presentation": _text(PRESENTATION_GUIDANCE.get(last)),
+            "last_presentation": presentation_guidance(last or ""),
         },
     }
 

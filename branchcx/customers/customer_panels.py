@@ -12,9 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from branchcx.customers import queries
 from branchcx.customers.guidance import (
-    PRESENTATION_GUIDANCE,
-    TEMPERAMENT_GUIDANCE,
     VALUE_GUIDANCE,
+    presentation_guidance,
+    temperament_guidance,
 )
 from branchcx.customers.models import Customer, Holding, Interaction, Product
 from branchcx.lib import masking
@@ -61,11 +61,11 @@ def _guidance(user: Any, customer: Customer) -> dict[str, Any]:
     presented = last["presentation"] if last else ""
     return {
         "customer": customer,
-        "temperament": TEMPERAMENT_GUIDANCE.get(customer.temperament),
+        "temperament": temperament_guidance(customer.temperament),
         "value": VALUE_GUIDANCE.get(customer.value_orientation),
         "last_presentation": Interaction.Presentation(presented).label if presented else "",
         "last_presentation_at": last["occurred_at"] if last else None,
-        "presentation": PRESENTATION_GUIDANCE.get(presented),
+        "presentation": presentation_guidance(presented),
     }
 
 

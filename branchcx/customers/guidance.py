@@ -6,42 +6,55 @@ customer's state and type, calm emotions first, then solve).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from branchcx.customers.models import Interaction, Temperament, ValueOrientation
+from branchcx.customers.models import Interaction, ValueOrientation
 
-TEMPERAMENT_GUIDANCE: dict[str, Promise] = {
-    Temperament.DOMINANT: _(
-        "Be brief and direct; lead with the result and the options, let them decide, and "
-        "keep to the time you promise."
-    ),
-    Temperament.EXPRESSIVE: _(
-        "Be warm and show interest in them; give the big picture and a clear next step, and "
-        "confirm details in writing afterwards."
-    ),
-    Temperament.AMIABLE: _(
-        "Take your time and reassure; explain step by step, avoid pressure, and check they "
-        "are comfortable before they commit."
-    ),
-    Temperament.ANALYTICAL: _(
-        "Bring facts, figures and the written terms; answer precisely, and give them time to "
-        "compare before deciding."
-    ),
-}
+# --- by temperament and presentation: the bank's own wording ---------------------------------
+# Head office edits it (the handling guidance pages, kept by the complaints app, which
+# registers itself as the source when it loads); the customer page, the contact form, the API
+# and the complaint page all read the same rows, so the wording cannot drift apart.
 
-PRESENTATION_GUIDANCE: dict[str, Promise] = {
-    Interaction.Presentation.DEMANDING: _(
-        "Acknowledge the request, state clearly what you can do and by when, and do it."
-    ),
-    Interaction.Presentation.CONFUSED: _(
-        "Slow down, use plain words, explain one step at a time and check understanding."
-    ),
-    Interaction.Presentation.AGITATED: _(
-        "Calm emotions first: listen without interrupting, move somewhere quiet if you can, "
-        "show you understand, and only then look for the solution."
-    ),
-}
+GuidanceSource = Callable[[str, Iterable[str], str], dict[str, str]]
+_source: GuidanceSource | None = None
+
+
+def register_source(source: GuidanceSource) -> None:
+    """Where the guidance comes from: ``source(topic, keys, language)`` returns the texts in
+    use, by key, for ``topic`` "temperament" or "presentation"."""
+    global _source
+    _source = source
+
+
+def _texts(topic: str, keys: Iterable[str]) -> dict[str, str]:
+    keys = [k for k in keys if k]
+    if _source is None or not keys:
+        return {}
+    return _source(topic, keys, get_language() or "zh-hans")
+
+
+def temperament_guidance(temperament: str) -> str | None:
+    """How to talk to a customer of this temperament, or None."""
+    return _texts("temperament", [temperament]).get(temperament)
+
+
+def presentation_guidance(presentation: str) -> str | None:
+    """What to do when a customer presents like this in a contact, or None."""
+    return _texts("presentation", [presentation]).get(presentation)
+
+
+def difficult_presentations() -> list[tuple[str, str]]:
+    """(label, guidance) for each way of presenting that needs care (all but calm)."""
+    difficult = [p for p in Interaction.Presentation if p != Interaction.Presentation.CALM]
+    texts = _texts("presentation", [p.value for p in difficult])
+    return [(str(p.label), texts[p.value]) for p in difficult if p.value in texts]
+
+
+# --- by value orientation ----------------------------------------------------------------------
 
 VALUE_GUIDANCE: dict[str, Promise] = {
     ValueOrientation.PRICE: _(

@@ -26,9 +26,9 @@ from branchcx.audit.actions import EXPORT_PERMISSION, Action, do_unmask, record
 from branchcx.customers import access, actions
 from branchcx.customers.exports import export_customers
 from branchcx.customers.forms import ContactForm, CustomerEditForm, ImportForm, UnmaskForm
-from branchcx.customers.guidance import PRESENTATION_GUIDANCE, TEMPERAMENT_GUIDANCE
+from branchcx.customers.guidance import difficult_presentations, temperament_guidance
 from branchcx.customers.jobs import create_job, read_progress
-from branchcx.customers.models import Interaction, Tag, TierLevel
+from branchcx.customers.models import Tag, TierLevel
 from branchcx.customers.queries import filter_customers, managers_serving
 from branchcx.customers.tasks import run_import_job
 from branchcx.lib.forms import run_action
@@ -204,11 +204,8 @@ def contact_create(request: HttpRequest, uuid: str) -> HttpResponse:
             "form": form,
             "customer": customer,
             "masked_name": mask_name(customer.name or ""),
-            "temperament": TEMPERAMENT_GUIDANCE.get(customer.temperament),
-            "presentation_guidance": [
-                (Interaction.Presentation(key).label, text)
-                for key, text in PRESENTATION_GUIDANCE.items()
-            ],
+            "temperament": temperament_guidance(customer.temperament),
+            "presentation_guidance": difficult_presentations(),
         },
     )
 

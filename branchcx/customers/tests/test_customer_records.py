@@ -129,10 +129,30 @@ def test_auditor_cannot_change_customers(org, customer):
         do_update_customer(org.auditor, customer, expected_version=1, occupation="x")
 
 
-def test_every_temperament_and_difficult_presentation_has_guidance():
-    from branchcx.customers.guidance import PRESENTATION_GUIDANCE, TEMPERAMENT_GUIDANCE
+def test_every_temperament_and_difficult_presentation_has_guidance(db):
+    from branchcx.customers.guidance import difficult_presentations, temperament_guidance
     from branchcx.customers.models import Interaction, Temperament
 
-    assert set(TEMPERAMENT_GUIDANCE) == set(Temperament.values)
-    difficult = set(Interaction.Presentation.values) - {Interaction.Presentation.CALM}
-    assert set(PRESENTATION_GUIDANCE) == difficult
+    assert all(temperament_guidance(t) for t in Temperament.values)
+    difficult = [str(p.label) for p in Interaction.Presentation if p != "calm"]
+    assert [label for label, text in difficult_presentations() if text] == difficult
+
+
+def test_guidance_head_office_edits_is_what_the_customer_page_shows(org, customer):
+    """One wording: the complaint pages' handling guidance is the customer page's too."""
+    from branchcx.complaints.models import HandlingGuidance
+    from branchcx.complaints.reference import do_update_guidance
+    from branchcx.customers.guidance import temperament_guidance
+
+    row = HandlingGuidance.objects.get(topic="temperament", key="analytical")
+    do_update_guidance(
+        org.head_office, row, expected_version=row.version,
+        text="先给数据和条款。", text_en="Facts and terms first.", is_active=True,
+    )  # fmt: skip
+    assert temperament_guidance("analytical") == "先给数据和条款。"
+    row.refresh_from_db()
+    do_update_guidance(
+        org.head_office, row, expected_version=row.version,
+        text=row.text, text_en=row.text_en, is_active=False,
+    )  # fmt: skip
+    assert temperament_guidance("analytical") is None  # withdrawn everywhere
