@@ -1,10 +1,6 @@
-"""The shared statistics follow their published definitions, on worked examples computed by
-hand or by scipy directly, and their forms from database moments equal the forms from the raw
-answers.
-
-Pure functions: no database, no personas. Expected values are computed independently in the
-test (by hand, with fractions.Fraction, or from scipy's distributions directly), never by
-calling the function under test a second time.
+"""The shared statistics follow their published definitions (worked examples by hand, exact
+fractions, or scipy's distributions), and each form computed from database moments equals the
+form computed from the raw answers. Pure functions: no database, no personas.
 """
 
 from __future__ import annotations
