@@ -26,13 +26,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.forms import add_action_errors
 from branchcx.lib.paging import page_of, query_without_page
+from branchcx.lib.statistics.samples import small_sample
 from branchcx.org.access import own_staff_profile, scope_label, units_for_user
 from branchcx.org.models import Branch
 from branchcx.org.scoping import require_perm
 from branchcx.surveys import actions, queries
 from branchcx.surveys.models import Dimension, ExpectationBelief, Survey
 from branchcx.surveys.report_forms import BeliefForm, ReportFilterForm, quarter_label
-from branchcx.surveys.scoring import small_sample
 from branchcx.web.charts import band, every_month, every_quarter, number
 
 SCORES = "surveys.view_scores"

@@ -1,5 +1,8 @@
 """Median and mean of values given as a histogram ({value: how many times}): what a grouped
-query (``values(...).annotate(Count(...))``) or a rollup returns, without expanding it."""
+query (``values(...).annotate(Count(...))``) or a rollup returns, without expanding it.
+
+The median is the middle value, or the mean of the two middle values for an even count (the
+textbook definition, as ``statistics.median`` computes it on the expanded values)."""
 
 from __future__ import annotations
 

@@ -17,18 +17,17 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from branchcx.lib.statistics.importance import (
+    MIN_DRIVER_ANSWERS_PER_DRIVER,
+    DriverResult,
+    relative_importance_from_covariance,
+)
+from branchcx.lib.statistics.moments import covariance_from_moments
+from branchcx.lib.statistics.reliability import AlphaResult, cronbach_alpha_from_moments
+from branchcx.lib.statistics.samples import small_sample
 from branchcx.surveys import rollups
 from branchcx.surveys.models import Dimension, DriverMoments, ScaleMoments
 from branchcx.surveys.queries.scores import Reading, Selection, _labels, read, segment_labels
-from branchcx.surveys.scoring import (
-    MIN_DRIVER_ANSWERS_PER_DRIVER,
-    AlphaResult,
-    DriverResult,
-    covariance_from_moments,
-    cronbach_alpha_from_moments,
-    relative_importance_from_covariance,
-    small_sample,
-)
 
 DRIVER_OUTCOMES = rollups.DRIVER_OUTCOMES
 DRIVER_GROUPINGS = ("segment", "outlet")

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branchcx.customers.models import TierLevel
+from branchcx.lib.statistics.samples import small_sample
 from branchcx.org.models import Branch
 from branchcx.rollups.models import RollupState
 from branchcx.rollups.reading import Freshness, current, freshness, split, states
@@ -44,7 +45,6 @@ from branchcx.surveys.scoring import (
     ces_from_moments,
     csat_from_counts,
     nps_from_counts,
-    small_sample,
 )
 
 GROUPINGS = ("network", "branch", "outlet", "month", "quarter", "tier", "segment")

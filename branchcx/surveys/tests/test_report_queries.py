@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from django.utils import timezone, translation
 
+from branchcx.lib.statistics.importance import relative_importance
+from branchcx.lib.statistics.reliability import cronbach_alpha
 from branchcx.surveys import queries
 from branchcx.surveys.actions import dimension_rows, do_record_beliefs, headline
 from branchcx.surveys.definition import DIMENSIONS, check_answers
 from branchcx.surveys.models import Answer, DimensionScore, Response, Survey
-from branchcx.surveys.scoring import cronbach_alpha, relative_importance
 
 # the shipped SERVQUAL questionnaire's items per dimension (items 1-22)
 ITEMS = {"tangibles": range(1, 5), "reliability": range(5, 10), "responsiveness": range(10, 14),
