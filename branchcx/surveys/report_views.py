@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from branchcx.lib.errors import ConflictError
 from branchcx.lib.forms import add_action_errors
 from branchcx.lib.paging import page_of, query_without_page
+from branchcx.lib.periods import quarter_start
 from branchcx.lib.statistics.samples import small_sample
 from branchcx.org.access import own_staff_profile, scope_label, units_for_user
 from branchcx.org.models import Branch
@@ -410,7 +411,7 @@ def beliefs(request: HttpRequest) -> HttpResponse:
         if unit is None and units:
             profile = own_staff_profile(request.user)
             unit = form.units.get(profile.branch.code if profile else "", units[0])
-        quarter = form.quarters.get(request.GET.get("quarter", ""), actions.quarter_start(today))
+        quarter = form.quarters.get(request.GET.get("quarter", ""), quarter_start(today))
         if unit is not None:
             stored = _stored(request.user, unit, quarter)
             values = {b.dimension: b.expectation for b in stored}

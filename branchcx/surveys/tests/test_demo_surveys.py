@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from branchcx.customers.demo import build_customers
 from branchcx.customers.models import Customer
+from branchcx.lib.periods import quarter_start
 from branchcx.org.demo import build_organisation
 from branchcx.org.models import Branch
 from branchcx.surveys import queries
-from branchcx.surveys.actions import quarter_start
 from branchcx.surveys.demo import build_surveys
 from branchcx.surveys.models import Dimension, ExpectationBelief, FollowUp, Response
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from branchcx.audit.models import AuditEvent
-from branchcx.surveys.actions import belief_stamp, quarter_start
+from branchcx.lib.periods import quarter_start
+from branchcx.surveys.actions import belief_stamp
 from branchcx.surveys.models import ExpectationBelief
 from branchcx.surveys.tests.test_report_queries import ITEMS, servqual_raw, submit, visit
 from branchcx.surveys.tests.test_report_queries import servqual as servqual  # a fixture
