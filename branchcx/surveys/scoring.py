@@ -457,6 +457,30 @@ def importance_weights(
 # --- Zone of tolerance ----------------------------------------------------------------------
 
 
+def adequacy(perception: float | None, adequate: float | None) -> float | None:
+    """Measure of service adequacy (MSA): perception minus the adequate (lowest acceptable)
+    level; below 0 the service falls short of what the customer accepts. None when either
+    is missing. The one definition: a response's follow-up, the dashboards' summaries and
+    :func:`tolerance_zone` all use it."""
+    if perception is None or adequate is None:
+        return None
+    return perception - adequate
+
+
+def superiority(perception: float | None, desired: float | None) -> float | None:
+    """Measure of service superiority (MSS): perception minus the desired level; above 0
+    the service exceeds what the customer wishes for. None when either is missing."""
+    if perception is None or desired is None:
+        return None
+    return perception - desired
+
+
+def below_adequate(perception: float | None, adequate: float | None) -> bool:
+    """Whether the service fell below the adequate level (MSA < 0)."""
+    msa = adequacy(perception, adequate)
+    return msa is not None and msa < 0
+
+
 @dataclass(frozen=True)
 class ToleranceResult:
     """Measures of service adequacy (MSA) and superiority (MSS), per item and overall.
@@ -512,8 +536,8 @@ def tolerance_zone(
     _check_scale(minimum, scale, "adequate levels")
     _check_scale(wished, scale, "desired levels")
 
-    item_msa, n_adequate = _column_means(perceived - minimum)
-    item_mss, n_desired = _column_means(perceived - wished)
+    item_msa, n_adequate = _column_means(adequacy(perceived, minimum))  # type: ignore[arg-type]
+    item_mss, n_desired = _column_means(superiority(perceived, wished))  # type: ignore[arg-type]
     msa = _mean_or_none(item_msa)
     return ToleranceResult(
         item_msa=item_msa,

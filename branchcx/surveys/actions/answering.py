@@ -41,6 +41,7 @@ from branchcx.surveys.models import (
     SpentLink,
     Survey,
 )
+from branchcx.surveys.scoring import below_adequate
 
 # --- answering ------------------------------------------------------------------------------
 
@@ -333,7 +334,7 @@ def follow_up_reasons(response: Response) -> list[str]:
     below = DimensionScore.objects.filter(
         response=response, perception__isnull=False, adequate__isnull=False
     ).values_list("perception", "adequate")
-    if any(p < a for p, a in below):
+    if any(below_adequate(p, a) for p, a in below):
         reasons.append(FollowUp.Reason.BELOW_ADEQUATE.value)
     return reasons
 

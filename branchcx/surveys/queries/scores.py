@@ -42,9 +42,12 @@ from branchcx.surveys.scoring import (
     CesResult,
     CsatResult,
     NpsResult,
+    adequacy,
+    below_adequate,
     ces_from_moments,
     csat_from_counts,
     nps_from_counts,
+    superiority,
 )
 
 GROUPINGS = ("network", "branch", "outlet", "month", "quarter", "tier", "segment")
@@ -65,16 +68,12 @@ class DimensionSummary:
     def adequacy(self) -> float | None:
         """Measure of service adequacy: perception minus the adequate level (below 0: the
         service falls short of what customers accept)."""
-        if self.perception is None or self.adequate is None:
-            return None
-        return self.perception - self.adequate
+        return adequacy(self.perception, self.adequate)
 
     @property
     def superiority(self) -> float | None:
         """Measure of service superiority: perception minus the desired level."""
-        if self.perception is None or self.desired is None:
-            return None
-        return self.perception - self.desired
+        return superiority(self.perception, self.desired)
 
 
 @dataclass(frozen=True)
@@ -466,7 +465,7 @@ def expectation_report(selection: Selection, every: str = "quarter") -> Expectat
             ToleranceRow(outlet, summary)
             for outlet in outlets
             for summary in outlet.dimensions.values()
-            if summary.adequacy is not None and summary.adequacy < 0
+            if below_adequate(summary.perception, summary.adequate)
         ),
         key=lambda row: (row.dimension.adequacy, row.outlet.label),
     )

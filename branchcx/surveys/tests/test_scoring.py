@@ -329,3 +329,16 @@ def test_the_csat_interval_is_wilsons_as_scipy_computes_it(satisfied, n):
     ours = csat_from_counts(satisfied, n, confidence=0.9)
     theirs = stats.binomtest(satisfied, n).proportion_ci(confidence_level=0.9, method="wilson")
     assert (ours.low, ours.high) == pytest.approx((100 * theirs.low, 100 * theirs.high), abs=1e-9)
+
+
+def test_adequacy_and_superiority_are_defined_once():
+    from branchcx.surveys.scoring import adequacy, below_adequate, superiority
+
+    assert adequacy(5.0, 6.0) == -1.0
+    assert superiority(6.5, 6.0) == 0.5
+    assert adequacy(None, 6.0) is None and superiority(5.0, None) is None
+    assert below_adequate(5, 6) and not below_adequate(6, 6) and not below_adequate(None, 6)
+    # the zone of tolerance uses the same measures, item by item
+    zone = tolerance_zone([[5, 8]], [[6, 4]], [[7, 7]])
+    assert zone.item_msa == (adequacy(5, 6), adequacy(8, 4))
+    assert zone.item_mss == (superiority(5, 7), superiority(8, 7))
