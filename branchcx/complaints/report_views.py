@@ -185,7 +185,9 @@ def build_report(
         "levels": figures.service_levels(reading.of(LEVELS)),
         "repeats": stats.repeat_complainants(_narrowed(complaints, period, outlet), start),
         "causes": figures.root_causes(reading.of(CAUSES)),
-        "rates": figures.rates(figures.complaints_per_outlet(reading.of(PER_OUTLET)), served, names),
+        "rates": figures.rates(
+            figures.complaints_per_outlet(reading.of(PER_OUTLET)), served, names
+        ),
     }
     return report, reading
 
