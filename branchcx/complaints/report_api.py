@@ -49,15 +49,16 @@ def complaint_statistics(request: HttpRequest, filters: Query[StatisticsQuery]) 
     user = request.user
     complaints = access.complaints_for_user(user)
     period = stats.make_period(filters.start, filters.end, timezone.localdate())
+    view = rollups.TALLY.by(stats.by_key(filters.group_by))  # a row per code, added up
     reading = rollups.read(
         complaints,
         lambda rows: rows.visible_to(user),
         period.start,
         period.end,
-        tables=(rollups.TALLY,),
+        tables=(view,),
     )
     counts = figures.counts_by(
-        reading.of(rollups.TALLY),
+        reading.of(view),
         filters.group_by,
         figures.outlet_codes(Branch.objects.visible_to(user).only("code", "name")),
     )

@@ -26,12 +26,14 @@ from django.utils import timezone
 from branchcx.complaints.models import Complaint, Decision, TimelineEntry
 from branchcx.complaints.stats.expressions import in_period
 from branchcx.complaints.stats.tables import (
+    COUNTS,
     LEVELS,
     ROOT_CAUSES,
     TABLES,
     TALLY,
     TIMES,
     Table,
+    View,
     grouped,
     plain,
     rolled,
@@ -43,7 +45,10 @@ from branchcx.rollups.reading import Freshness, current, freshness, split, state
 from branchcx.rollups.registry import Rollup
 
 NAME = "complaints.statistics"
-__all__ = ["LEVELS", "NAME", "ROLLUP", "ROOT_CAUSES", "TALLY", "TIMES", "Reading", "read"]
+__all__ = [
+    "COUNTS", "LEVELS", "NAME", "ROLLUP", "ROOT_CAUSES", "TALLY", "TIMES", "Reading", "View",
+    "read",
+]  # fmt: skip
 
 
 # --- the rollup ----------------------------------------------------------------------------
@@ -113,14 +118,16 @@ ROLLUP = Rollup(
 
 @dataclass(frozen=True)
 class Reading:
-    """The grouped rows of every table for a period and scope, and how fresh they are."""
+    """The grouped rows of every table (or view) for a period and scope, and how fresh they
+    are."""
 
-    rows: dict[type[RollupRow], list[dict[str, Any]]]
+    rows: dict[tuple[type[RollupRow], tuple[str, ...]], list[dict[str, Any]]]
     freshness: Freshness
     live_days: tuple[tuple[date, date], ...]  # parts of the period counted from complaints
 
-    def of(self, table: Table) -> list[dict[str, Any]]:
-        return self.rows[table.model]
+    def of(self, table: Table | View) -> list[dict[str, Any]]:
+        view = table if isinstance(table, View) else table.whole
+        return self.rows[view.ident]
 
 
 def read(
@@ -129,11 +136,12 @@ def read(
     start: date,
     end: date,
     *,
-    tables: Iterable[Table] = TABLES,
+    tables: Iterable[Table | View] = TABLES,
     today: date | None = None,
     now: datetime | None = None,
 ) -> Reading:
-    """The rows of ``tables`` for complaints received from ``start`` to ``end``: whole months
+    """The rows of ``tables`` (or views of them: only the keys a figure needs, added up by
+    the database) for complaints received from ``start`` to ``end``: whole months
     from the rollup (``rollup_rows(queryset)`` narrows a table's current rows to the same
     scope and outlet as ``complaints``), the days of partial months from ``complaints``
     themselves. Before the rollup's first build every figure is counted from the complaints
@@ -147,14 +155,15 @@ def read(
         whole, partial = [], [(start, end)]
     else:
         whole, partial = split(start, end, today)
-    rows: dict[type[RollupRow], list[dict[str, Any]]] = {}
+    rows: dict[tuple[type[RollupRow], tuple[str, ...]], list[dict[str, Any]]] = {}
     for table in tables:
+        view = table if isinstance(table, View) else table.whole
         found: list[dict[str, Any]] = []
         if whole:
-            stored = rollup_rows(current(table.model, state)).filter(month__in=whole)
-            found.extend(plain(r) for r in rolled(table, stored))
+            stored = rollup_rows(current(view.table.model, state)).filter(month__in=whole)
+            found.extend(plain(r) for r in rolled(view, stored))
         for first, last in partial:
             live = in_period(complaints, first, last)
-            found.extend(plain(r) for r in grouped(table, live, today, now))
-        rows[table.model] = found
+            found.extend(plain(r) for r in grouped(view, live, today, now))
+        rows[view.ident] = found
     return Reading(rows, fresh.counted_now(bool(partial), entirely=not whole), tuple(partial))

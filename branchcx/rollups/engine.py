@@ -8,8 +8,9 @@ does the watermark move. A failure leaves watermark and marks where they were: t
 retries the same cells, and pages say the figures are from the last good update.
 
 **Rebuild** (:func:`rebuild`, ``branchcx rollups rebuild [--since DATE]``): the next
-generation is written month by month, each month its own short transaction (users' writes
-are never held up behind a long one, which on SQLite would block them), months before
+generation is written month by month, each month computed outside any transaction and then
+written in its own short one (users' writes are never held up behind a long one, which on
+SQLite would block them), months before
 ``--since`` copied from the current generation; then the state switches to it in one small
 update. Readers read the current generation only, so they see the old numbers or the new,
 never a mix; the old generation's rows go at the next update, minutes later, once no reader
@@ -106,7 +107,18 @@ def _write_month(
 ) -> int:
     """Replace the rows of ``month`` (of ``unit_ids``, or all units) in ``generation``, and
     drop the marks these rows answer (read before the cells were computed: a mark that
-    arrives meanwhile stays for the next update)."""
+    arrives meanwhile stays for the next update).
+
+    The cells are computed first, outside any transaction of the engine's: a transaction
+    that writes holds every other writer back on SQLite (``IMMEDIATE``), so it only deletes
+    and inserts, in milliseconds, however long the grouped queries took. A source row that
+    changes in between has ``updated_at`` after the run's start, so the next update reads
+    it again."""
+    computed: dict[type[RollupRow], list[RollupRow]] = defaultdict(list)
+    for table, values in rollup.compute(month, unit_ids, computed_at):
+        computed[table].append(
+            table(generation=generation, month=month, computed_at=computed_at, **values)
+        )
     written = 0
     with transaction.atomic():
         for table in rollup.tables:
@@ -114,17 +126,8 @@ def _write_month(
             if unit_ids is not None:
                 old = old.filter(unit_id__in=unit_ids)
             old.delete()
-        batches: dict[type[RollupRow], list[RollupRow]] = defaultdict(list)
-        for table, values in rollup.compute(month, unit_ids, computed_at):
-            batch = batches[table]
-            batch.append(
-                table(generation=generation, month=month, computed_at=computed_at, **values)
-            )
-            if len(batch) >= INSERT_BATCH:
-                written += len(table.objects.bulk_create(batch))
-                batch.clear()
-        for table, batch in batches.items():
-            written += len(table.objects.bulk_create(batch))
+        for table, batch in computed.items():
+            written += len(table.objects.bulk_create(batch, batch_size=INSERT_BATCH))
         if mark_ids:
             RollupMark.objects.filter(pk__in=list(mark_ids)).delete()
     return written

@@ -272,7 +272,11 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["outlet", "state"], name="complaint_outlet_state"),
             models.Index(fields=["due_on", "outlet"], name="complaint_due_outlet"),
-            models.Index(fields=["customer", "state"], name="complaint_customer_state"),
+            # also covers the dashboard's repeat complainants (grouped by customer, no sort)
+            models.Index(
+                fields=["customer", "state", "received_at", "outlet"],
+                name="complaint_customer_received",
+            ),
         ]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")

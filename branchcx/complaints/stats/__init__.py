@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from branchcx.complaints.models import Complaint
@@ -44,22 +45,31 @@ from branchcx.complaints.stats.figures import (
     ServiceLevels,
     Tally,
 )
-from branchcx.complaints.stats.tables import LEVELS, ROOT_CAUSES, TALLY, TIMES, Table, rows
+from branchcx.complaints.stats.tables import (
+    COUNTS,
+    LEVELS,
+    ROOT_CAUSES,
+    TALLY,
+    TIMES,
+    Table,
+    View,
+    rows,
+)
 from branchcx.lib.masking import mask_name
 from branchcx.lib.periods import Period, default_period, make_period, parse_period
 
 __all__ = [
     "LATE", "MET", "OVERDUE", "PER_CUSTOMERS", "REGULATOR_DAYS", "TOP", "Code", "Compliance",
     "DecisionTimes", "Heatmap", "MonthCount", "Period", "Rate", "Rates", "RegulatorCounts",
-    "RepeatComplainant", "Repeats", "RootCauseCount", "ServiceLevels", "Tally", "counts_by",
-    "customers_per_outlet", "default_period", "heatmap", "in_period", "make_period",
+    "RepeatComplainant", "Repeats", "RootCauseCount", "ServiceLevels", "Tally", "by_key",
+    "counts_by", "customers_per_outlet", "default_period", "heatmap", "in_period", "make_period",
     "parse_period", "rates_per_10k", "regulator_counts", "repeat_complainants",
     "sla_compliance", "time_to_decision", "top_root_causes", "volume_by_month",
 ]  # fmt: skip
 
 
 def _rows(
-    table: Table,
+    table: Table | View,
     complaints: QuerySet[Complaint],
     today: date | None = None,
     now: datetime | None = None,
@@ -70,12 +80,12 @@ def _rows(
 
 def volume_by_month(complaints: QuerySet[Complaint], start: date, end: date) -> list[MonthCount]:
     """Complaints received per calendar month of the period (months without any included)."""
-    return figures.volume(_rows(TALLY, in_period(complaints, start, end)), start, end)
+    return figures.volume(_rows(COUNTS.by("month"), in_period(complaints, start, end)), start, end)
 
 
 def heatmap(complaints: QuerySet[Complaint]) -> Heatmap:
     """Complaints by business category and cause."""
-    return figures.heatmap(_rows(TALLY, complaints))
+    return figures.heatmap(_rows(COUNTS.by("business_id", "cause_id"), complaints))
 
 
 def time_to_decision(complaints: QuerySet[Complaint]) -> list[DecisionTimes]:
@@ -122,7 +132,12 @@ def counts_by(
             row["outlet_id"]: Code(row["outlet__code"], row["outlet__name"])
             for row in narrowed.values("outlet_id", "outlet__code", "outlet__name").distinct()
         }
-    return figures.counts_by(_rows(TALLY, narrowed), group_by, outlets)
+    return figures.counts_by(_rows(TALLY.by(by_key(group_by)), narrowed), group_by, outlets)
+
+
+def by_key(group_by: str) -> str:
+    """The key of the grouped rows that ``counts_by`` groups by."""
+    return "unit" if group_by == "outlet" else f"{group_by}_id"
 
 
 def customers_per_outlet(
@@ -162,29 +177,40 @@ def rates_per_10k(
 
 
 def repeat_complainants(complaints: QuerySet[Complaint], since: date, limit: int = TOP) -> Repeats:
-    """Customers with two or more complaints received since ``since`` (names masked)."""
+    """Customers with two or more complaints received since ``since`` (names masked).
+
+    One pass over the complaints (grouped by customer from the index on customer and time
+    of receipt): how many such customers and complaints, and those ranked within the first
+    ``limit`` by complaints filed (ties included); only these few are then named."""
     start = datetime.combine(since, time.min, tzinfo=timezone.get_default_timezone())
-    grouped = (
-        counted(complaints)
-        .filter(received_at__gte=start, customer__isnull=False)
-        .values("customer")
-        .annotate(filed=Count("pk"))
-        .filter(filed__gte=2)
+    scoped = counted(complaints).filter(received_at__gte=start, customer__isnull=False)
+    grouped = scoped.values("customer_id").annotate(filed=Count("pk")).filter(filed__gte=2)
+    inner, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT customer_id, filed, customers, complaints FROM (
+                    SELECT g.customer_id, g.filed, COUNT(*) OVER () AS customers,
+                        SUM(g.filed) OVER () AS complaints,
+                        RANK() OVER (ORDER BY g.filed DESC) AS place
+                    FROM ({inner}) g
+                ) ranked WHERE place <= %s""",  # noqa: S608 (Django's query, parameters apart)
+            [*params, limit],
+        )
+        found = cursor.fetchall()
+    if not found:
+        return Repeats(0, 0, [])
+    filed = {customer: n for customer, n, _customers, _complaints in found}
+    named = (
+        scoped.filter(customer_id__in=list(filed))
+        .values_list("customer_id", "customer__uuid", "customer__customer_no", "customer__name")
+        .distinct()
     )
-    summary = grouped.aggregate(customers=Count("customer"), complaints=Sum("filed"))
-    top = grouped.values(
-        "customer__uuid", "customer__customer_no", "customer__name", "filed"
-    ).order_by("-filed", "customer__customer_no")[:limit]
+    top = sorted(named, key=lambda row: (-filed[row[0]], row[2]))[:limit]
     return Repeats(
-        summary["customers"] or 0,
-        summary["complaints"] or 0,
+        int(found[0][2]),
+        int(found[0][3]),
         [
-            RepeatComplainant(
-                row["customer__uuid"],
-                row["customer__customer_no"],
-                mask_name(row["customer__name"] or ""),
-                row["filed"],
-            )
-            for row in top
+            RepeatComplainant(uuid, number, mask_name(name or ""), filed[pk])
+            for pk, uuid, number, name in top
         ],
     )

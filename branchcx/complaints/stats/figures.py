@@ -254,10 +254,11 @@ def _codes(ids: Iterable[int | None]) -> dict[int | None, Code]:
 
 
 def volume(rows: Iterable[Row], start: date, end: date) -> list[MonthCount]:
+    """From rows with a month, a count and how many of them are major (``COUNTS``)."""
     counts: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         counts[row["month"]][0] += row["count"]
-        counts[row["month"]][1] += row["count"] if row["is_major"] else 0
+        counts[row["month"]][1] += row["major"]
     return [MonthCount(month, *counts.get(month, [0, 0])) for month in Period(start, end).months()]
 
 
@@ -366,7 +367,7 @@ def counts_by(
 ) -> list[tuple[Code, int]]:
     """Complaints per code of one axis ("business", "cause", "channel"), or per outlet
     (named from ``outlets``: see :func:`outlet_codes`)."""
-    key = "unit" if group_by == "outlet" else f"{group_by}_id"
+    key = "unit" if group_by == "outlet" else f"{group_by}_id"  # as ``stats.by_key``
     counts: dict[Any, int] = defaultdict(int)
     for row in rows:
         counts[row[key]] += row["count"]

@@ -6,6 +6,10 @@ A table is a set of dimensions (column → expression over the complaints) and m
 dimensions; :func:`rolled` sums stored rollup rows into the very same shape. The figures
 (``figures``) are shaped from either, so numbers from the rollup equal numbers computed from
 the complaints.
+
+A page rarely needs every dimension: a :class:`View` names the keys it wants (``TALLY.by(
+"month")``) and the database adds the rest up, so a page reads a few dozen rows, not one per
+cell and combination.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from branchcx.complaints.models import (
     ComplaintTally,
     ComplaintTimes,
 )
+from branchcx.complaints.rollup_models import ComplaintCounts
 from branchcx.complaints.stats.expressions import (
     counted,
     decision_days,
@@ -46,6 +51,37 @@ class Table:
     dims: dict[str, Any]
     measures: dict[str, Any]
     annotate: Any = None  # (complaints, today, now) -> complaints with what dims refer to
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return ("unit", "month", *self.dims)
+
+    def by(self, *keys: str) -> View:
+        """The table's rows added up over every key but ``keys``."""
+        unknown = set(keys) - set(self.keys)
+        if unknown:
+            raise ValueError(f"{self.model.__name__} has no key {', '.join(sorted(unknown))}")
+        return View(self, tuple(keys))
+
+    @property
+    def whole(self) -> View:
+        return View(self, self.keys)
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    """Some of a table's keys: its rows (or complaints) grouped by these only."""
+
+    table: Table
+    keys: tuple[str, ...]
+
+    @property
+    def ident(self) -> tuple[type[RollupRow], tuple[str, ...]]:
+        return (self.table.model, self.keys)
+
+
+def _view(table: Table | View) -> View:
+    return table if isinstance(table, View) else table.whole
 
 
 def _tally_annotations(base: QuerySet[Complaint], today: date, now: datetime) -> QuerySet[Any]:
@@ -81,6 +117,11 @@ TALLY = Table(
     measures={"count": Count("pk")},
     annotate=_tally_annotations,
 )
+COUNTS = Table(
+    ComplaintCounts,
+    dims={"business_id": F("business_id"), "cause_id": F("cause_id")},
+    measures={"count": Count("pk"), "major": Count("pk", filter=Q(is_major=True))},
+)
 TIMES = Table(
     ComplaintTimes,
     dims={"days": F("r_days")},
@@ -107,7 +148,7 @@ ROOT_CAUSES = Table(
     },
     annotate=_causes_filter,
 )
-TABLES = (TALLY, TIMES, LEVELS, ROOT_CAUSES)
+TABLES = (TALLY, COUNTS, TIMES, LEVELS, ROOT_CAUSES)
 
 # Names the grouped rows carry, whichever side they come from (a prefix: "business_id" is
 # also a field of the complaint, which a values() alias may not shadow).
@@ -115,25 +156,28 @@ PREFIX = "r__"
 
 
 def grouped(
-    table: Table, complaints: QuerySet[Complaint], today: date, now: datetime
+    table: Table | View, complaints: QuerySet[Complaint], today: date, now: datetime
 ) -> QuerySet[Any]:
     """The complaints (counted ones only: merged are left out) grouped by outlet, month of
-    receipt and the table's dimensions, with the table's measures."""
+    receipt and the table's dimensions (or a view's keys), with the table's measures."""
+    view = _view(table)
+    table = view.table
     base = counted(complaints)
     annotated = table.annotate(base, today, now) if table.annotate else base
-    return annotated.values(
-        **{f"{PREFIX}unit": F("outlet_id"), f"{PREFIX}month": local_month("received_at")},
-        **{PREFIX + name: expression for name, expression in table.dims.items()},
-    ).annotate(**{PREFIX + name: aggregate for name, aggregate in table.measures.items()})
+    keys = {"unit": F("outlet_id"), "month": local_month("received_at"), **table.dims}
+    return annotated.values(**{PREFIX + key: keys[key] for key in view.keys}).annotate(
+        **{PREFIX + name: aggregate for name, aggregate in table.measures.items()}
+    )
 
 
-def rolled(table: Table, rows: QuerySet[Any]) -> QuerySet[Any]:
+def rolled(table: Table | View, rows: QuerySet[Any]) -> QuerySet[Any]:
     """Rollup rows (already narrowed to the current generation, scope and months) in the
     shape of :func:`grouped`."""
-    return rows.values(
-        **{f"{PREFIX}unit": F("unit_id"), f"{PREFIX}month": F("month")},
-        **{PREFIX + name: F(name) for name in table.dims},
-    ).annotate(**{PREFIX + name: Sum(name) for name in table.measures})
+    view = _view(table)
+    keys = {"unit": F("unit_id"), "month": F("month")}
+    return rows.values(**{PREFIX + key: keys.get(key, F(key)) for key in view.keys}).annotate(
+        **{PREFIX + name: Sum(name) for name in view.table.measures}
+    )
 
 
 def plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +185,7 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def rows(
-    table: Table, complaints: QuerySet[Complaint], today: date, now: datetime
+    table: Table | View, complaints: QuerySet[Complaint], today: date, now: datetime
 ) -> list[dict[str, Any]]:
     """:func:`grouped`, as plain rows for the figures."""
     return [plain(row) for row in grouped(table, complaints, today, now)]

@@ -86,8 +86,9 @@ def whole_figures(user, start: date, end: date, now: datetime) -> dict[str, obje
     complaints = access.complaints_for_user(user)
     reading = rollups.read(complaints, lambda rows: rows.visible_to(user), start, end, now=now)
     return {
-        "volume": figures.volume(reading.of(rollups.TALLY), start, end),
+        "volume": figures.volume(reading.of(rollups.COUNTS), start, end),
         "heat": figures.heatmap(reading.of(rollups.TALLY)).counts,
+        "heat_counts": figures.heatmap(reading.of(rollups.COUNTS)).counts,
         "times": figures.time_to_decision(reading.of(rollups.TIMES)),
         "levels": figures.service_levels(reading.of(rollups.LEVELS)),
         "causes": figures.root_causes(reading.of(rollups.ROOT_CAUSES)),
@@ -103,15 +104,34 @@ def row_figures(user, start: date, end: date, now: datetime) -> dict[str, object
     complaints = access.complaints_for_user(user)
     narrowed = stats.in_period(complaints, start, end)
     today = timezone.localtime(now).date()
+    heat = stats.heatmap(narrowed).counts
     return {
         "volume": stats.volume_by_month(narrowed, start, end),
-        "heat": stats.heatmap(narrowed).counts,
+        "heat": heat,
+        "heat_counts": heat,
         "times": stats.time_to_decision(narrowed),
         "levels": stats.sla_compliance(narrowed, today, now),
         "causes": stats.top_root_causes(narrowed),
         "regulator": stats.regulator_counts(complaints, start, end, today).cube(),
         "business": stats.counts_by(complaints, start, end, "business"),
         "outlet": stats.counts_by(complaints, start, end, "outlet"),
+    }
+
+
+def dashboard_figures(user, start: date, end: date) -> dict[str, object]:
+    """What the dashboard shows (its views of the rollup, added up by the database)."""
+    from branchcx.complaints.report_views import _outlets, build_report
+
+    report, _reading = build_report(
+        user, access.complaints_for_user(user), _outlets(user), stats.Period(start, end), None
+    )
+    return {
+        "volume": report["volume"],
+        "heat": report["heat"].counts,
+        "times": report["times"],
+        "levels": report["levels"],
+        "causes": report["causes"],
+        "outlet": [(r.outlet.code, r.complaints) for r in report["rates"].outlets if r.complaints],
     }
 
 
@@ -127,6 +147,10 @@ def assert_same(org, now: datetime) -> None:
             direct = row_figures(user, period.start, period.end, now)
             for name in direct:
                 assert rolled[name] == direct[name], (user, period, name)
+            shown = dashboard_figures(user, period.start, period.end)
+            direct["outlet"] = [(c.code, n) for c, n in direct["outlet"]]
+            for name in shown:
+                assert shown[name] == direct[name], ("dashboard", user, period, name)
 
 
 def test_rollup_figures_equal_the_complaints_after_a_rebuild(org, generated):
@@ -337,3 +361,124 @@ def test_the_regulator_workbook_says_how_fresh_its_figures_are(org, generated):
         for c in Complaint.objects.exclude(state="merged")
         if date(2025, 12, 1) <= timezone.localtime(c.received_at).date() <= date(2026, 11, 30)
     )
+
+
+# --- rebuilds and failures while users work ------------------------------------------------
+
+
+def _failing_on(call: int, counter: list[int]):
+    """The rollup's compute, failing at its ``call``-th call (counting from 1)."""
+
+    def compute(*args, **kwargs):
+        counter.append(1)
+        if len(counter) == call:
+            raise RuntimeError("database went away")
+        return rollups.compute(*args, **kwargs)
+
+    return dataclasses.replace(rollups.ROLLUP, compute=compute)
+
+
+def test_a_rebuild_while_users_work_neither_holds_them_up_nor_shows_half_built_numbers(
+    org, customer, generated
+):
+    from django.db import connection
+
+    period = stats.default_period(START.date())
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        before = dashboard_figures(org.head_office, period.start, period.end)
+        outside = len(connection.atomic_blocks)  # the test's own transaction
+        seen: list[dict[str, object]] = []
+
+        def compute(month, unit_ids, now):
+            # no transaction of the rebuild's is open while it reads: users' writes go on
+            assert len(connection.atomic_blocks) == outside
+            if month == date(2026, 6, 1):  # half-way through the new generation
+                register(org, customer, received_at=START - timedelta(days=30))
+                seen.append(dashboard_figures(org.head_office, period.start, period.end))
+            return rollups.compute(month, unit_ids, now)
+
+        engine.rebuild(dataclasses.replace(rollups.ROLLUP, compute=compute))
+    # readers stayed on the whole old generation while the new one was half written
+    assert seen == [before]
+    # and the complaint registered meanwhile is in the figures after the next update
+    with time_machine.travel(START + timedelta(minutes=2), tick=False):
+        engine.update(rollups.ROLLUP)
+        after = dashboard_figures(org.head_office, period.start, period.end)
+        assert sum(m.count for m in after["volume"]) == sum(m.count for m in before["volume"]) + 1
+        assert_same(org, START + timedelta(minutes=2))
+
+
+def test_a_rebuild_that_fails_half_way_keeps_the_old_figures_and_the_page_says_so(org, generated):
+    period = stats.default_period(START.date())
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        before = dashboard_figures(org.head_office, period.start, period.end)
+    later = START + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        with pytest.raises(RuntimeError):
+            engine.rebuild(_failing_on(4, []))
+        state = RollupState.objects.get(name=rollups.NAME)
+        assert state.generation == 1 and state.failing_since == later
+        assert dashboard_figures(org.head_office, period.start, period.end) == before
+        page = _dashboard(org.head_office).content.decode()
+        assert "Updating the figures has failed since 2026-11-20 10:05" in page
+        # the next run succeeds: a whole new generation, and the warning goes
+        engine.rebuild(rollups.ROLLUP)
+        assert RollupState.objects.get(name=rollups.NAME).generation == 2
+        assert_same(org, later)
+        assert "has failed" not in _dashboard(org.head_office).content.decode()
+
+
+def test_an_update_that_fails_half_way_is_retried_and_the_page_says_so_meanwhile(
+    org, customer, generated
+):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+    later = START + timedelta(minutes=3)
+    with time_machine.travel(later, tick=False):
+        # given: changes in two months, so that the update writes one and fails on the other
+        register(org, customer, received_at=later - timedelta(days=75))
+        register(org, customer, received_at=later - timedelta(days=5))
+        with pytest.raises(RuntimeError):
+            engine.update(_failing_on(2, []))
+        # then the page, whose figures now mix the two times, says that updating fails
+        page = _dashboard(org.head_office).content.decode()
+        assert "Updating the figures has failed since 2026-11-20 10:03" in page
+        assert "Figures as of 2026-11-20 10:00" in page
+    retry = later + timedelta(minutes=2)
+    with time_machine.travel(retry, tick=False):
+        engine.update(rollups.ROLLUP)
+        assert_same(org, retry)
+        page = _dashboard(org.head_office).content.decode()
+        assert "has failed" not in page and "Figures as of 2026-11-20 10:05" in page
+
+
+def test_the_worker_retries_a_failed_update_at_its_next_run(org, customer, generated, monkeypatch):
+    from branchcx.rollups import tasks
+
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+    counter: list[int] = []
+    broken = _failing_on(1, counter)
+    monkeypatch.setattr(engine.rollups, "registered", lambda: [broken])
+    later = START + timedelta(minutes=2)
+    with time_machine.travel(later, tick=False):
+        register(org, customer, received_at=later)
+        # the periodic task records the failure rather than dying on it
+        assert tasks.update_rollups.call_local() == {}
+        assert RollupState.objects.get(name=rollups.NAME).failing_since == later
+    with time_machine.travel(later + timedelta(minutes=2), tick=False):
+        assert tasks.update_rollups.call_local()[rollups.NAME] > 0  # the next run applies it
+        state = RollupState.objects.get(name=rollups.NAME)
+        assert state.failing_since is None and state.updated_at == later + timedelta(minutes=2)
+        assert_same(org, later + timedelta(minutes=2))
+
+
+def test_the_dashboard_says_which_figures_are_stored_and_which_counted_now(org, generated):
+    with time_machine.travel(START, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        page = _dashboard(org.head_office).content.decode()
+    # the stored figures' time, and the two figures counted at the request
+    assert 'id="rollup-freshness" data-as-of="2026-11-20T10:00:00+08:00"' in page
+    assert 'id="repeats-counted-now"' in page and 'id="customers-counted-now"' in page

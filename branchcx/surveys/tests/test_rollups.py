@@ -200,3 +200,76 @@ def test_before_the_first_build_every_figure_is_counted_from_the_answers(client,
         api = client.get("/api/v1/surveys/scores", {"by": "outlet"})
         assert api.status_code == 200 and api.json()["counted_now"] is True
         assert api.json()["as_of"] is None
+
+
+# --- rebuilds and failures while users work ------------------------------------------------
+
+
+def _network_n(client) -> int:
+    page = client.get("/surveys/reports/")
+    assert page.status_code == 200
+    return page.context["network"].n
+
+
+def test_a_rebuild_while_users_answer_neither_holds_them_up_nor_shows_half_built_numbers(
+    client, org, answered
+):
+    from django.db import connection
+
+    client.force_login(org.head_office)
+    with time_machine.travel(NOW, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        before = _network_n(client)
+        outside = len(connection.atomic_blocks)  # the test's own transaction
+        seen: list[int] = []
+
+        def compute(month, unit_ids, now):
+            # no transaction of the rebuild's is open while it reads: answers go on
+            assert len(connection.atomic_blocks) == outside
+            if not seen and month == (NOW.date() - timedelta(days=60)).replace(day=1):
+                visit(org.sh0101, 10, 5, 1, day=NOW.date() - timedelta(days=1))
+                seen.append(_network_n(client))
+            return rollups.compute(month, unit_ids, now)
+
+        engine.rebuild(dataclasses.replace(rollups.ROLLUP, compute=compute))
+        # readers stayed on the whole old generation while the new one was half written
+        assert seen == [before]
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        engine.update(rollups.ROLLUP)
+        assert _network_n(client) == before + 1
+
+
+def test_an_update_that_fails_is_retried_and_the_page_says_so_meanwhile(client, org, answered):
+    client.force_login(org.head_office)
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(NOW, tick=False):
+        engine.rebuild(rollups.ROLLUP)
+        before = _network_n(client)
+    later = NOW + timedelta(minutes=3)
+    with time_machine.travel(later, tick=False):
+        # answers in two months (the older one's cell marked, as a late correction would):
+        # the update writes one month, then fails
+        visit(org.sh0101, 10, 5, 1, day=NOW.date())
+        visit(org.zj0101, 9, 4, 2, day=NOW.date() - timedelta(days=35))
+        engine.mark(rollups.NAME, [(org.zj0101.pk, NOW - timedelta(days=35))])
+        calls: list[int] = []
+
+        def compute(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 2:
+                raise RuntimeError("database went away")
+            return rollups.compute(*args, **kwargs)
+
+        with pytest.raises(RuntimeError):
+            engine.update(dataclasses.replace(rollups.ROLLUP, compute=compute))
+        page = client.get("/surveys/reports/")
+        assert page.context["freshness"].stale
+        assert "Updating the figures has failed since 2026-11-20 10:03" in page.content.decode()
+        assert page.context["network"].n in (before, before + 1)  # one month may be updated
+    retry = later + timedelta(minutes=2)
+    with time_machine.travel(retry, tick=False):
+        engine.update(rollups.ROLLUP)
+        page = client.get("/surveys/reports/")
+        assert page.context["network"].n == before + 2
+        assert not page.context["freshness"].stale
+        assert "has failed" not in page.content.decode()
