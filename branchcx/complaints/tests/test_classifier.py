@@ -101,7 +101,10 @@ def test_evaluation_scores_exactly_the_rows_training_held_out(tmp_path, settings
     data = write_csv(tmp_path / "train.csv", texts, labels)
     columns = ["--text-column", "narrative", "--label-column", "product"]
     out = io.StringIO()
-    call_command("complaints", "train-classifier", "--from-csv", str(data), *columns, stdout=out)
+    call_command(
+        "complaints", "train-classifier", "--keep-holdout", "--from-csv", str(data), *columns,
+        stdout=out,
+    )  # fmt: skip
     held_out = int(re.search(r"held-out (\d+)", out.getvalue()).group(1))
 
     # more rows arrive: a fresh split would mix rows the model was trained on into the test
@@ -117,6 +120,25 @@ def test_evaluation_scores_exactly_the_rows_training_held_out(tmp_path, settings
     other = write_csv(tmp_path / "other.csv", *examples(5, seed=11))
     with pytest.raises(CommandError, match="none of its held-out rows"):
         call_command("complaints", "evaluate-classifier", "--from-csv", str(other), *columns)
+
+
+def test_the_saved_model_learns_from_every_row_given(tmp_path, settings):
+    """Chosen by its hold-out, the model kept is trained on all rows; evaluating it without
+    a test file repeats the estimate rather than scoring rows it has seen."""
+    settings.DATA_DIR = tmp_path
+    texts, labels = examples()
+    data = write_csv(tmp_path / "train.csv", texts, labels)
+    columns = ["--text-column", "narrative", "--label-column", "product"]
+    out = io.StringIO()
+    call_command("complaints", "train-classifier", "--from-csv", str(data), *columns, stdout=out)
+    estimate = out.getvalue().strip().splitlines()[-1]
+    model = classifier.load(tmp_path / "models" / classifier.MODEL_FILE)
+    assert model.trained_on == len(texts)
+    assert "holdout" not in model.meta
+    out = io.StringIO()
+    call_command("complaints", "evaluate-classifier", "--from-csv", str(data), *columns, stdout=out)
+    assert "estimated at training" in out.getvalue()
+    assert out.getvalue().strip().splitlines()[-1] == estimate
 
 
 def test_cause_and_urgency_are_suggested_from_keywords_before_any_training(tmp_path, settings):
